@@ -1,0 +1,57 @@
+// airtp: simulate tensor-parallel LLM inference whose all-reduces go over the air.
+#include <iostream>
+#include "experiments/commands.hpp"
+#include "host/common/errors.hpp"
+
+namespace airtp {
+
+std::vector<Command>& command_registry() {
+  static std::vector<Command> r;
+  return r;
+}
+bool register_command(Command c) {
+  command_registry().push_back(std::move(c));
+  return true;
+}
+static std::string g_command_line;
+const std::string& command_line() { return g_command_line; }
+
+}  // namespace airtp
+
+int main(int argc, char** argv) {
+  using namespace airtp;
+  for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(argv[i]);
+  CLI::App app{"airtp: over-the-air tensor-parallel LLM inference simulator"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(AIRTP_VERSION " (" AIRTP_GIT_VERSION ")"));
+  std::function<int()> action;
+  for (auto& c : command_registry()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.help);
+    auto act = c.setup(*sub);
+    sub->final_callback([&action, act] { action = act; });
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  try {
+    return action ? action() : 2;
+  } catch (const InputError& e) {
+    std::cerr << "airtp: error: " << e.what() << "\n";
+    return 2;
+  } catch (const NumericalError& e) {
+    std::cerr << "airtp: numerical error: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "airtp: failed: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,23 @@
+// Sub-command registry of the airtp command line: each experiments/cmd_*.cpp registers
+// itself at start-up, so adding a command touches no other file.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace airtp {
+
+struct Command {
+  std::string name, help;
+  // Adds the options to `sub` and returns the action to run once parsing succeeded.
+  std::function<std::function<int()>(CLI::App& sub)> setup;
+};
+
+std::vector<Command>& command_registry();
+bool register_command(Command c);
+
+// The full command line as typed, recorded in every result file.
+const std::string& command_line();
+
+}  // namespace airtp

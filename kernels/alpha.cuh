@@ -1,0 +1,87 @@
+// alpha(G) and the closed-form MSE of zero-forcing AirComp for one channel realization
+// (SPEC §4). With A = sqrt(alpha) G, ||G||_F = 1, and ZF precoders
+//   B_n = (A^H H_n)^H (A^H H_n H_n^H A)^{-1},
+// the per-slot error is A^H w, so MSE = sigma^2 tr(A^H A) = sigma^2 alpha. Each device's
+// energy over the L_0/L slots of one all-reduce, (L_0/L) tr(B_n B_n^H) = (L_0/L)
+// tr(M_n^{-1}) / alpha with M_n = G^H H_n H_n^H G, must stay within its budget c_n, hence
+//   alpha(G) = max_n tr(M_n^{-1}) / E_n,   E_n = c_n L / L_0 (energy per slot).
+#pragma once
+#include "kernels/channel.cuh"
+#include "kernels/design.cuh"
+#include "kernels/linalg.cuh"
+
+namespace airtp {
+
+// Parameters of one batch of realizations that share a channel configuration.
+struct AlphaParams {
+  ChannelParams ch;
+  int n_streams = 1;                 // L
+  int design = kDesignEigen;         // Design
+  double slot_energy[kMaxDevices];   // E_n = c_n L / L_0
+  RngKey design_key{0, 0, kRngDesign};
+};
+
+// Complex scratch elements one realization needs.
+AIRTP_INLINE long alpha_scratch_size(const AlphaParams& p) {
+  const long nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams, N = p.ch.n_dev;
+  return N * nr * nt + 2 * nr * nr + 2 * nr * L + nt * L + L * L;
+}
+
+// alpha(G) of a given design G for channels H[0..N-1]; +inf when some M_n is singular
+// (an outage). F (n_tx x L) and M (L x L) are scratch. Also reports the active device.
+AIRTP_INLINE double alpha_of(const CMat* H, int n_dev, const double* slot_energy, const CMat& G,
+                             const CMat& F, const CMat& M, int* active = nullptr) {
+  double a = 0;
+  int arg = -1;
+  for (int n = 0; n < n_dev; ++n) {
+    matmul_ah(F, H[n], G);  // F = H_n^H G
+    matmul_ah(M, F, F);     // M = G^H H_n H_n^H G
+    const double t = trace_inverse(M) / slot_energy[n];
+    if (!(t <= 1e300)) return INFINITY;
+    if (t > a) { a = t; arg = n; }
+  }
+  if (active) *active = arg;
+  return a;
+}
+
+// Draws realization `real`, designs G, returns alpha (or +inf for an outage).
+// On return the scratch holds H_0..H_{N-1} followed by G (used by the signal simulation).
+AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scratch& ws, CMat* H, CMat& G) {
+  const int N = p.ch.n_dev, nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams;
+  for (int n = 0; n < N; ++n) {
+    H[n] = ws.take(nr, nt);
+    gen_channel(p.ch, real, n, H[n]);
+  }
+  G = ws.take(nr, L);
+  CMat Q = ws.take(nr, nr), P = ws.take(nr, nr), Y = ws.take(nr, L);
+  CMat F = ws.take(nt, L), M = ws.take(L, L);
+  if (p.design == kDesignRandom) {
+    random_design(p.design_key, real, G);
+  } else {
+    set_zero(Q);
+    for (int n = 0; n < N; ++n) add_gram(Q, H[n]);
+    mirror_upper(Q);
+    top_subspace(Q, G, P, Y);
+    scale(G, 1.0 / sqrt((double)L));
+  }
+  return alpha_of(H, N, p.slot_energy, G, F, M);
+}
+
+// Batch functor: realization `first + i` (i < chunk), scratch slot i, result into out[i].
+struct AlphaFunctor {
+  AlphaParams p;
+  cplx* ws;
+  long per;         // scratch elements per realization
+  long chunk;       // realizations in flight (scratch slots)
+  bool interleave;  // GPU layout (element stride = chunk) or CPU layout (contiguous)
+  uint64_t first;
+  double* out;
+  AIRTP_HD void operator()(long i) const {
+    Scratch s{interleave ? ws + i : ws + i * per, interleave ? chunk : 1};
+    CMat H[kMaxDevices];
+    CMat G;
+    out[i] = alpha_realization(p, first + (uint64_t)i, s, H, G);
+  }
+};
+
+}  // namespace airtp

@@ -1,0 +1,70 @@
+// Shared definitions for code compiled by both g++ (CPU backend) and nvcc (CUDA backend).
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+// g++ does not know __host__/__device__: one project macro for both compilers.
+#if defined(__CUDACC__)
+#define AIRTP_HD __host__ __device__
+#define AIRTP_INLINE __host__ __device__ __forceinline__
+#else
+#define AIRTP_HD
+#define AIRTP_INLINE inline
+#endif
+
+namespace airtp {
+
+// Compile-time upper limits: per-realization scratch is sized from the runtime sizes, but
+// parameters travel to the GPU by value, so per-device arrays need a fixed bound.
+constexpr int kMaxDevices = 32;
+constexpr int kMaxRx = 128;
+constexpr int kMaxTx = 16;
+constexpr int kMaxStreams = 16;
+
+// A complex number in double precision with the few operations the kernels need.
+// std::complex is not usable in device code without libcu++'s variant; this keeps both
+// backends on the exact same arithmetic.
+struct cplx {
+  double re, im;
+  AIRTP_INLINE cplx() : re(0), im(0) {}
+  AIRTP_INLINE cplx(double r, double i = 0) : re(r), im(i) {}
+};
+AIRTP_INLINE cplx operator+(cplx a, cplx b) { return {a.re + b.re, a.im + b.im}; }
+AIRTP_INLINE cplx operator-(cplx a, cplx b) { return {a.re - b.re, a.im - b.im}; }
+AIRTP_INLINE cplx operator-(cplx a) { return {-a.re, -a.im}; }
+AIRTP_INLINE cplx operator*(cplx a, cplx b) { return {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re}; }
+AIRTP_INLINE cplx operator*(double s, cplx a) { return {s * a.re, s * a.im}; }
+AIRTP_INLINE cplx operator*(cplx a, double s) { return {s * a.re, s * a.im}; }
+AIRTP_INLINE cplx& operator+=(cplx& a, cplx b) { a.re += b.re; a.im += b.im; return a; }
+AIRTP_INLINE cplx& operator-=(cplx& a, cplx b) { a.re -= b.re; a.im -= b.im; return a; }
+AIRTP_INLINE cplx conj(cplx a) { return {a.re, -a.im}; }
+AIRTP_INLINE double norm2(cplx a) { return a.re * a.re + a.im * a.im; }
+// conj(a) * b, the inner-product building block.
+AIRTP_INLINE cplx cmulc(cplx a, cplx b) { return {a.re * b.re + a.im * b.im, a.re * b.im - a.im * b.re}; }
+AIRTP_INLINE cplx expj(double phase) { return {cos(phase), sin(phase)}; }
+
+// A column-major complex matrix living in scratch memory. Element (r, c) sits at
+// p[(r + c * rows) * es]. On the CPU each realization owns a contiguous block (es = 1);
+// on the GPU realizations are interleaved (es = batch size) so that neighbouring threads
+// touch neighbouring addresses.
+struct CMat {
+  cplx* p;
+  int rows, cols;
+  long es;
+  AIRTP_INLINE cplx& operator()(int r, int c) const { return p[(long)(r + c * rows) * es]; }
+  AIRTP_INLINE long size() const { return (long)rows * cols; }
+};
+
+// Scratch allocator for one realization: hands out consecutive matrices.
+struct Scratch {
+  cplx* base;
+  long es;
+  long used = 0;
+  AIRTP_INLINE CMat take(int rows, int cols) {
+    CMat m{base + used * es, rows, cols, es};
+    used += (long)rows * cols;
+    return m;
+  }
+};
+
+}  // namespace airtp
