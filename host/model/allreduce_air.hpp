@@ -64,7 +64,11 @@ class AirAllReduceBase : public AllReduce {
   double mean_alpha() const;
   long outages() const;
   long n_links() const { return (long)links_.size(); }
-  // Predicted NMSE-free error: sigma^2 * alpha / L per complex symbol (mean over links).
+  // The link serving an all-reduce (g: device for FDMA, 0 for AirComp).
+  const AirLink& link(uint64_t realization, int pos, int layer, int which, int g = 0) const {
+    return links_[link_index(realization, pos, layer, which) + g];
+  }
+  int streams() const { return L_; }
   void reduce(const float* const* parts, int n_dev, int rows, int dim, const AllReduceContext& ctx,
               float* out) const override;
 

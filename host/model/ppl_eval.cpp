@@ -1,5 +1,6 @@
 #include "host/model/ppl_eval.hpp"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -79,15 +80,19 @@ Estimate ratio_estimate(const std::vector<double>& a, const std::vector<double>&
 
 namespace {
 // Per-position log-softmax of a T x V logit block, in place (double accumulation).
+// Vectorised single-precision exponentials; the sums are small (V terms <= 1 each).
 void log_softmax_rows(float* lg, int T, int V) {
   for (int t = 0; t < T; ++t) {
-    float* r = lg + (size_t)t * V;
-    const float mx = *std::max_element(r, r + V);
-    double s = 0;
-    for (int i = 0; i < V; ++i) s += std::exp((double)(r[i] - mx));
-    const float lse = mx + (float)std::log(s);
-    for (int i = 0; i < V; ++i) r[i] -= lse;
+    Eigen::Map<Eigen::ArrayXf> r(lg + (size_t)t * V, V);
+    const float mx = r.maxCoeff();
+    const float lse = mx + std::log((r - mx).exp().sum());
+    r -= lse;
   }
+}
+// KL(a || b) of two log-probability rows.
+double kl_row(const float* a, const float* b, int V) {
+  const Eigen::Map<const Eigen::ArrayXf> x(a, V), y(b, V);
+  return (double)(x.exp() * (x - y)).sum();
 }
 }  // namespace
 
@@ -146,9 +151,7 @@ void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>&
           const float* a = cl.data() + (size_t)t * V;
           const float* b = lp.data() + (size_t)t * V;
           nll -= b[tk[t + 1]];
-          double d = 0;
-          for (int x = 0; x < V; ++x) d += std::exp((double)a[x]) * ((double)a[x] - (double)b[x]);
-          kl += std::max(d, 0.0);
+          kl += std::max(kl_row(a, b, V), 0.0);
           top += (std::max_element(b, b + V) - b) == clean_top[j][t];
         }
         n_nll[k][u] = nll;
