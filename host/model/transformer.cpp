@@ -24,6 +24,9 @@ void rmsnorm(const Mat& x, const std::vector<float>& weight, float eps, Mat& out
 }  // namespace
 
 Transformer::Transformer(const ModelWeights& w) : w_(w) {
+  // Parallelism is over sequences (run_batch); Eigen's own OpenMP GEMM threading on these
+  // small matrices only adds fork/join and spin-wait costs, so it is switched off.
+  Eigen::setNbThreads(1);
   const ModelConfig& c = w.cfg;
   const int hs = c.head_dim(), half = hs / 2;
   rope_cos_.resize((size_t)c.seq_len * half);
