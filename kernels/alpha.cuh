@@ -73,11 +73,11 @@ struct AlphaFunctor {
   cplx* ws;
   long per;         // scratch elements per realization
   long chunk;       // realizations in flight (scratch slots)
-  bool interleave;  // GPU layout (element stride = chunk) or CPU layout (contiguous)
+  int layout;      // ScratchLayout
   uint64_t first;
   double* out;
   AIRTP_HD void operator()(long i) const {
-    Scratch s{interleave ? ws + i : ws + i * per, interleave ? chunk : 1};
+    Scratch s = scratch_for(ws, i, per, chunk, layout);
     CMat H[kMaxDevices];
     CMat G;
     out[i] = alpha_realization(p, first + (uint64_t)i, s, H, G);

@@ -93,7 +93,9 @@ TEST_P(AlphaKernel, SameOnEveryBackendAndChunking) {
   alpha_batch(b, p, 123, 177, parts.data() + 123);
   for (int i = 0; i < 300; ++i) {
     EXPECT_EQ(whole[i], parts[i]) << i;
-    if (std::isfinite(cpu[i])) EXPECT_NEAR(whole[i], cpu[i], 1e-9 * cpu[i]) << i;
+    if (std::isfinite(cpu[i])) {
+      EXPECT_NEAR(whole[i], cpu[i], 1e-9 * cpu[i]) << i;
+    }
   }
 }
 
