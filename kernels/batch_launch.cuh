@@ -19,7 +19,10 @@ namespace th = THRUST_NS_QUALIFIER;
 // memory that the launcher moves chunk by chunk); Out is the element type of out.
 template <class Fn, class Out>
 void launch_chunks(Fn f, long per, long max_chunk, int layout, uint64_t first, long count, Out* host_out) {
-  const long chunk = std::max(1L, std::min(count, max_chunk));
+  long chunk = std::max(1L, std::min(count, max_chunk));
+  // The warp layout gives every group of 32 realizations a whole block: round up so that
+  // the last, partial warp's block exists too.
+  if (layout == kLayoutWarp) chunk = (chunk + kWarpInterleave - 1) / kWarpInterleave * kWarpInterleave;
   th::device_vector<cplx> ws((size_t)(per * chunk));
   th::device_vector<Out> out((size_t)chunk);
   f.ws = th::raw_pointer_cast(ws.data());
