@@ -1,0 +1,225 @@
+// The latency model, term by term, against hand-computed values; the LLaMA shapes against
+// their published parameter counts; the CLI end to end.
+#include <gtest/gtest.h>
+#include <H5Cpp.h>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include "host/common/errors.hpp"
+#include "host/latency/latency.hpp"
+#include "host/latency/latency_sweep.hpp"
+#include "host/latency/model_shapes.hpp"
+
+using namespace airtp;
+namespace fs = std::filesystem;
+
+TEST(ModelShapes, ParameterCountsMatchPublishedTotals) {
+  // Exact totals as reported for the released checkpoints.
+  EXPECT_EQ(known_shape("llama2-7b").total_params(), 6738415616.0);
+  EXPECT_EQ(known_shape("llama3-8b").total_params(), 8030261248.0);
+  // Rounded totals from the model cards.
+  const std::pair<const char*, double> cards[] = {
+      {"llama2-7b", 6.74e9}, {"llama2-13b", 13.0e9}, {"llama2-70b", 69.0e9}, {"llama3-8b", 8.03e9}, {"llama3-70b", 70.6e9}};
+  for (auto [name, total] : cards) EXPECT_NEAR(known_shape(name).total_params() / total, 1.0, 0.005) << name;
+  EXPECT_DOUBLE_EQ(known_shape("LLaMA2-7B").model_bytes(), 2.0 * 6738415616.0);
+  EXPECT_THROW(known_shape("llama4-1t"), InputError);
+}
+
+TEST(ModelShapes, LayerFlopsByHand) {
+  // dim 8, hidden 16, 2 query heads of 4, 1 KV head: Q 64 + K,V 2*32 + O 64 + MLP 3*128 = 576
+  // weights; 2*576 FLOPs of matmuls + attention 4 * (2*4) * 10 positions = 320.
+  ModelShape s{"tiny", 8, 16, 3, 2, 1, 32, false, 2.0};
+  EXPECT_EQ(s.layer_matmul_params(), 576.0);
+  EXPECT_EQ(layer_flops(s, 10), 1152.0 + 320.0);
+  EXPECT_EQ(layer_flops(s, 0), 1152.0);
+  EXPECT_EQ(unsplit_flops(s), 2.0 * 8 * 32);
+  // embedding 256 + 3 layers (576 + 16 norm) + final norm 8 + classifier 256.
+  EXPECT_EQ(s.total_params(), 256.0 + 3 * 592.0 + 8.0 + 256.0);
+  s.shared_classifier = true;
+  EXPECT_EQ(s.total_params(), 256.0 + 3 * 592.0 + 8.0);
+}
+
+TEST(ModelShapes, FromConfigAndLlama2cHeader) {
+  ModelConfig cfg;
+  cfg.name = "m";
+  cfg.dim = 64; cfg.hidden_dim = 172; cfg.n_layers = 5; cfg.n_heads = 8; cfg.n_kv_heads = 4; cfg.vocab_size = 512;
+  const ModelShape a = shape_from_config(cfg, true);
+  EXPECT_EQ(a.kv_dim(), 32);
+  EXPECT_TRUE(a.shared_classifier);
+
+  const fs::path p = fs::temp_directory_path() / "airtp_latency_header.bin";
+  auto write = [&](std::vector<int32_t> h) {
+    std::ofstream o(p, std::ios::binary | std::ios::trunc);
+    o.write(reinterpret_cast<const char*>(h.data()), std::streamsize(h.size() * 4));
+  };
+  write({64, 172, 5, 8, 4, 512, 512, 0, 0});
+  ModelShape b = shape_from_llama2c_header(p.string());
+  EXPECT_EQ(b.dim, 64); EXPECT_EQ(b.hidden_dim, 172); EXPECT_EQ(b.n_layers, 5); EXPECT_EQ(b.n_kv_heads, 4);
+  EXPECT_EQ(b.vocab_size, 512);
+  EXPECT_TRUE(b.shared_classifier);
+  EXPECT_EQ(b.total_params(), a.total_params());
+  write({64, 172, 5, 8, 4, -512, 512});  // negative vocab: own classifier
+  b = shape_from_llama2c_header(p.string());
+  EXPECT_FALSE(b.shared_classifier);
+  EXPECT_EQ(b.vocab_size, 512);
+  write({64, 172, 5});  // short
+  EXPECT_THROW(shape_from_llama2c_header(p.string()), InputError);
+  write({64, 172, 5, 7, 4, 512, 512});  // 7 heads do not divide 64
+  EXPECT_THROW(shape_from_llama2c_header(p.string()), InputError);
+  EXPECT_THROW(shape_from_llama2c_header("/nonexistent/x.bin"), InputError);
+  fs::remove(p);
+}
+
+TEST(Latency, AirCompAndFdmaAirtime) {
+  EXPECT_EQ(symbols_per_allreduce(4096), 2048);
+  EXPECT_EQ(symbols_per_allreduce(4097), 2049);
+  // 2048 symbols over 4 streams: 512 slots at 5 MHz.
+  EXPECT_DOUBLE_EQ(aircomp_airtime_s(2048, 4, 5e6), 512 / 5e6);
+  EXPECT_DOUBLE_EQ(aircomp_airtime_s(2049, 4, 5e6), 513 / 5e6);
+  EXPECT_DOUBLE_EQ(fdma_airtime_s(2048, 4, 5e6, 3), 3 * 512 / 5e6);
+}
+
+TEST(Latency, PathLossAndNoise) {
+  RadioParams r;  // C_0 = 30 dB loss at 1 m, kappa = 3
+  EXPECT_NEAR(path_gain(r, 100) / 1e-9, 1.0, 1e-12);
+  r.noise_figure_db = 0;
+  EXPECT_NEAR(noise_power_w(r, 1e6) / (std::pow(10.0, -20.4) * 1e6), 1.0, 1e-12);  // -174 dBm/Hz
+  EXPECT_THROW(path_gain(r, 0), InputError);
+}
+
+TEST(Latency, DigitalUplinkSlowestDeviceAtShannonRate) {
+  RadioParams r;
+  r.bandwidth_hz = 1e6;
+  r.noise_density_dbm_hz = -60;  // 1e-9 W/Hz
+  r.noise_figure_db = 0;
+  r.path_loss_db_at_1m = 0;
+  r.path_loss_exponent = 2;
+  r.quant_bits = 8;
+  // Two devices share 1 MHz: 0.5 MHz each, noise 5e-4 W. 7.5 mW at 1 m: SNR 15, 4 bit/s/Hz.
+  DeviceProfile near{1e9, 1e9, 10 * std::log10(7.5e-3) + 30, 1.0};
+  DeviceProfile far = near;
+  far.distance_m = 2.0;  // a quarter of the gain: SNR 3.75
+  const double bits = 2 * 2048 * 8;
+  EXPECT_NEAR(digital_uplink_s(2048, {near, near}, r), bits / (0.5e6 * 4.0), 1e-12);
+  EXPECT_NEAR(digital_uplink_s(2048, {near, far}, r), bits / (0.5e6 * std::log2(4.75)), 1e-12);
+  // Two streams with the power halved: 2 x 0.5 MHz x log2(1 + 7.5).
+  r.digital_streams = 2;
+  EXPECT_NEAR(digital_uplink_s(2048, {near, near}, r), bits / (2 * 0.5e6 * std::log2(8.5)), 1e-12);
+}
+
+TEST(Latency, DownlinkFixedRateAndFarthestDevice) {
+  RadioParams r;
+  r.downlink_rate_bps = 1e8;
+  r.downlink_bits = 8;
+  EXPECT_DOUBLE_EQ(downlink_s(4096, {DeviceProfile{}}, r), 4096 * 8 / 1e8);
+  r.downlink_rate_bps = 0;
+  r.downlink_bandwidth_hz = 1e6;
+  r.downlink_power_dbm = 10 * std::log10(15e-3) + 30;  // 15 mW
+  r.noise_density_dbm_hz = -60;
+  r.noise_figure_db = 0;
+  r.path_loss_db_at_1m = 0;
+  r.path_loss_exponent = 2;
+  DeviceProfile a, b;
+  a.distance_m = 1;
+  b.distance_m = 0.5;
+  // Farthest at 1 m: SNR 15 over 1 MHz with 1e-3 W noise: 4 Mbit/s.
+  EXPECT_NEAR(downlink_s(100, {a, b}, r), 800 / 4e6, 1e-12);
+}
+
+TEST(Latency, ComputeMaxAndMemory) {
+  std::vector<DeviceProfile> d(3);
+  d[0].flops = 1e12; d[1].flops = 2e11; d[2].flops = 1e12;
+  // 0.5 s, 1.25 s, 0.25 s: the second device sets the time.
+  EXPECT_DOUBLE_EQ(split_compute_s(1e12, {0.5, 0.25, 0.25}, d), 1.25);
+  std::vector<DeviceProfile> m(2);
+  m[0].memory_bytes = 75; m[1].memory_bytes = 25;
+  EXPECT_FALSE(fits_memory(100, {0.5, 0.5}, m));    // 50 > 25 on the second device
+  EXPECT_TRUE(fits_memory(100, {0.75, 0.25}, m));   // exactly full is allowed
+  EXPECT_FALSE(fits_memory(100, {0.875, 0.125}, m));  // 87.5 > 75 on the first
+  EXPECT_THROW(validate_assignment({0.5, 0.6}, 2, "m"), InputError);
+  EXPECT_THROW(validate_assignment({1.5, -0.5}, 2, "m"), InputError);
+  EXPECT_THROW(validate_assignment({1.0}, 2, "m"), InputError);
+}
+
+namespace {
+// Tiny shape with hand-checkable numbers: F_layer = 1152 (context 0), unsplit 512 FLOPs,
+// 3 layers; devices at 1000 FLOP/s; uplink 1 kHz, 4 streams; downlink fixed 64 bit/s.
+struct Tiny {
+  ModelShape s{"tiny", 8, 16, 3, 2, 1, 32, false, 2.0};
+  LatencyParams p;
+  std::vector<DeviceProfile> devs;
+  Tiny(int n) {
+    p.context_len = 0;
+    p.radio.bandwidth_hz = 1e3;
+    p.radio.streams = 4;
+    p.radio.downlink_rate_bps = 64;
+    p.radio.downlink_bits = 8;
+    devs.assign(size_t(n), DeviceProfile{1e3, 1e6, 20, 100});
+  }
+};
+}  // namespace
+
+TEST(Latency, WholeTokenByHand) {
+  Tiny t(2);
+  // Compute 3 x 1152/2/1000 + 512/1000; numel 8 -> 4 symbols -> 1 slot of 1 ms per all-reduce;
+  // downlink 64 bits at 64 bit/s = 1 s; 6 all-reduces.
+  TokenLatency a = token_latency(t.s, Scheme::AirComp, t.devs, {}, t.p);
+  ASSERT_TRUE(a.feasible);
+  EXPECT_DOUBLE_EQ(a.compute_s, 1.728 + 0.512);
+  EXPECT_DOUBLE_EQ(a.uplink_s, 6e-3);
+  EXPECT_DOUBLE_EQ(a.downlink_s, 6.0);
+  EXPECT_DOUBLE_EQ(a.total_s, 2.24 + 6e-3 + 6.0);
+  TokenLatency f = token_latency(t.s, Scheme::Fdma, t.devs, {}, t.p);
+  EXPECT_DOUBLE_EQ(f.uplink_s, 2 * a.uplink_s);
+  // Non-uniform m: the device with 0.75 sets the compute time.
+  TokenLatency u = token_latency(t.s, Scheme::AirComp, t.devs, {0.75, 0.25}, t.p);
+  EXPECT_DOUBLE_EQ(u.compute_s, 3 * 0.75 * 1.152 + 0.512);
+  // Centralised: everything on one device, nothing on the air.
+  TokenLatency c = token_latency(t.s, Scheme::Centralised, t.devs, {}, t.p);
+  EXPECT_DOUBLE_EQ(c.total_s, (3 * 1152 + 512) / 1e3);
+  EXPECT_EQ(c.uplink_s + c.downlink_s, 0.0);
+  // One device: no all-reduce whatever the scheme.
+  Tiny one(1);
+  for (Scheme s : all_schemes()) EXPECT_DOUBLE_EQ(token_latency(one.s, s, one.devs, {}, one.p).total_s, c.total_s);
+  // A device holding nothing does not transmit: one participant, no all-reduce.
+  EXPECT_EQ(token_latency(t.s, Scheme::Digital, t.devs, {1.0, 0.0}, t.p).uplink_s, 0.0);
+}
+
+TEST(Latency, MemoryDecidesFeasibility) {
+  Tiny t(2);
+  const double bytes = t.s.model_bytes();
+  for (auto& d : t.devs) d.memory_bytes = 0.6 * bytes;  // half fits, the whole does not
+  EXPECT_TRUE(token_latency(t.s, Scheme::AirComp, t.devs, {}, t.p).feasible);
+  EXPECT_FALSE(token_latency(t.s, Scheme::Centralised, t.devs, {}, t.p).feasible);
+  EXPECT_FALSE(token_latency(t.s, Scheme::AirComp, t.devs, {0.7, 0.3}, t.p).feasible);
+  Tiny one(1);
+  one.devs[0].memory_bytes = 0.6 * bytes;
+  EXPECT_FALSE(token_latency(one.s, Scheme::AirComp, one.devs, {}, one.p).feasible);
+}
+
+TEST(Latency, DefaultsLandNearPaperTableI) {
+  // SPEC §6 Table I (ms per token at 1/2/4/8 devices; 0 = does not fit one device).
+  const std::pair<const char*, std::array<double, 4>> paper[] = {{"llama2-7b", {114.2, 69.7, 45.7, 37.8}},
+                                                                 {"llama2-13b", {217.3, 128.5, 81.3, 66.4}},
+                                                                 {"llama2-70b", {0, 660.9, 423.0, 354.2}},
+                                                                 {"llama3-70b", {0, 746.8, 477.1, 406.0}}};
+  const LatencyConfig c;
+  const int ns[] = {1, 2, 4, 8};
+  for (auto& [name, ms] : paper) {
+    const ModelShape s = known_shape(name);
+    for (int i = 0; i < 4; ++i) {
+      LatencyParams p = c.params;
+      p.radio.bandwidth_hz = c.bandwidth_mhz[0] * 1e6;
+      const TokenLatency t = token_latency(s, Scheme::AirComp, c.mixes[0].devices(ns[i]), {}, p);
+      if (ms[size_t(i)] == 0) {
+        EXPECT_FALSE(t.feasible) << name << " N=" << ns[i];
+        continue;
+      }
+      ASSERT_TRUE(t.feasible) << name << " N=" << ns[i];
+      EXPECT_NEAR(t.total_s * 1e3 / ms[size_t(i)], 1.0, 0.25) << name << " N=" << ns[i];
+    }
+  }
+}
