@@ -98,6 +98,7 @@ TEST(Latency, DigitalUplinkSlowestDeviceAtShannonRate) {
   r.path_loss_db_at_1m = 0;
   r.path_loss_exponent = 2;
   r.quant_bits = 8;
+  r.digital_streams = 1;
   // Two devices share 1 MHz: 0.5 MHz each, noise 5e-4 W. 7.5 mW at 1 m: SNR 15, 4 bit/s/Hz.
   DeviceProfile near{1e9, 1e9, 10 * std::log10(7.5e-3) + 30, 1.0};
   DeviceProfile far = near;
@@ -222,4 +223,140 @@ TEST(Latency, DefaultsLandNearPaperTableI) {
       EXPECT_NEAR(t.total_s * 1e3 / ms[size_t(i)], 1.0, 0.25) << name << " N=" << ns[i];
     }
   }
+}
+
+namespace {
+// Runs the airtp binary; returns its exit code, stderr in `err`.
+int run_airtp(const std::string& args, std::string* err = nullptr) {
+  const fs::path log = fs::temp_directory_path() / "airtp_latency_cli.err";
+  const int rc = std::system((std::string(AIRTP_BINARY) + " latency " + args + " 2> " + log.string()).c_str());
+  if (err) {
+    std::ifstream in(log);
+    *err = std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+std::vector<double> read_doubles(H5::H5File& h, const std::string& name, std::vector<hsize_t>* dims = nullptr) {
+  H5::DataSet ds = h.openDataSet(name);
+  H5::DataSpace sp = ds.getSpace();
+  std::vector<hsize_t> d(size_t(sp.getSimpleExtentNdims()));
+  sp.getSimpleExtentDims(d.data());
+  size_t n = 1;
+  for (auto x : d) n *= size_t(x);
+  std::vector<double> v(n);
+  ds.read(v.data(), H5::PredType::NATIVE_DOUBLE);
+  if (dims) *dims = d;
+  return v;
+}
+}  // namespace
+
+TEST(LatencyCli, WritesTableConsistentWithModel) {
+  const fs::path out = fs::temp_directory_path() / "airtp_latency_cli.h5";
+  fs::remove(out);
+  ASSERT_EQ(run_airtp("-q -o " + out.string() + " --models llama2-7b,llama2-70b --devices 1,2,8 --bandwidth-mhz 5,10"), 0);
+  H5::H5File h(out.string(), H5F_ACC_RDONLY);
+  std::vector<hsize_t> dims;
+  const auto tot = read_doubles(h, "total_ms", &dims);
+  ASSERT_EQ(dims, (std::vector<hsize_t>{2, 1, 2, 4, 3}));  // model, mix, bandwidth, scheme, n_devices
+  const auto comp = read_doubles(h, "compute_ms"), up = read_doubles(h, "uplink_ms"), down = read_doubles(h, "downlink_ms");
+  const auto feas = read_doubles(h, "feasible"), vs_dig = read_doubles(h, "speedup_vs_digital");
+  const LatencyConfig c;
+  const ModelShape shapes[] = {known_shape("llama2-7b"), known_shape("llama2-70b")};
+  const double bws[] = {5e6, 10e6};
+  const int ns[] = {1, 2, 8};
+  size_t i = 0;
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 2; ++b)
+      for (Scheme s : all_schemes())
+        for (int n : ns) {
+          LatencyParams p = c.params;
+          p.radio.bandwidth_hz = bws[b];
+          const TokenLatency t = token_latency(shapes[a], s, c.mixes[0].devices(n), {}, p);
+          const TokenLatency d = token_latency(shapes[a], Scheme::Digital, c.mixes[0].devices(n), {}, p);
+          EXPECT_EQ(feas[i], t.feasible ? 1.0 : 0.0);
+          if (t.feasible) {
+            EXPECT_NEAR(tot[i], t.total_s * 1e3, 1e-9 * tot[i]);
+            EXPECT_NEAR(comp[i] + up[i] + down[i], tot[i], 1e-9 * tot[i]);
+            EXPECT_NEAR(vs_dig[i], d.total_s / t.total_s, 1e-12);
+          } else {
+            EXPECT_TRUE(std::isnan(tot[i]));
+          }
+          ++i;
+        }
+  // Self-description: units and dimension labels on the table.
+  H5::DataSet ds = h.openDataSet("total_ms");
+  std::string units, dl;
+  H5::Attribute ua = ds.openAttribute("units"), da = ds.openAttribute("dims");
+  ua.read(ua.getStrType(), units);
+  da.read(da.getStrType(), dl);
+  EXPECT_EQ(units, "ms");
+  EXPECT_EQ(dl, "model,mix,bandwidth,scheme,n_devices");
+}
+
+TEST(LatencyCli, AssignmentAndModelFile) {
+  const fs::path hdr = fs::temp_directory_path() / "airtp_latency_model.bin";
+  {
+    const int32_t h[7] = {64, 172, 5, 8, 4, 512, 512};
+    std::ofstream o(hdr, std::ios::binary);
+    o.write(reinterpret_cast<const char*>(h), sizeof h);
+  }
+  const fs::path out = fs::temp_directory_path() / "airtp_latency_cli2.h5";
+  ASSERT_EQ(run_airtp("-q -o " + out.string() + " --model-file " + hdr.string() + " --m 0.75,0.25 --schemes aircomp"), 0);
+  H5::H5File h(out.string(), H5F_ACC_RDONLY);
+  std::vector<hsize_t> dims;
+  const auto comp = read_doubles(h, "compute_ms", &dims);
+  ASSERT_EQ(dims, (std::vector<hsize_t>{1, 1, 1, 1, 1}));
+  const ModelShape s = shape_from_llama2c_header(hdr.string());
+  const LatencyConfig c;
+  // Device 1 holds 3/4 of every layer: it sets the compute time.
+  const double expect = double(s.n_layers) * 0.75 * layer_flops(s, c.params.context_len) / (c.mixes[0].gflops[0] * 1e9) +
+                        unsplit_flops(s) / (c.mixes[0].gflops[0] * 1e9);
+  EXPECT_NEAR(comp[0], expect * 1e3, 1e-9 * comp[0]);
+  EXPECT_EQ(read_doubles(h, "model_params")[0], s.total_params());
+}
+
+TEST(LatencyCli, BadInputExitsTwoNamingTheField) {
+  const std::string o = " -q -o " + (fs::temp_directory_path() / "airtp_latency_bad.h5").string();
+  std::string err;
+  EXPECT_EQ(run_airtp(o + " --devices 0", &err), 2);
+  EXPECT_NE(err.find("--devices"), std::string::npos) << err;
+  EXPECT_EQ(run_airtp(o + " --m 0.5,0.6", &err), 2);
+  EXPECT_NE(err.find("--m"), std::string::npos) << err;
+  EXPECT_EQ(run_airtp(o + " --models llama9", &err), 2);
+  EXPECT_NE(err.find("llama9"), std::string::npos) << err;
+  EXPECT_EQ(run_airtp(o + " --bandwidth-mhz 5,x", &err), 2);
+  EXPECT_NE(err.find("--bandwidth-mhz"), std::string::npos) << err;
+  EXPECT_EQ(run_airtp(o + " --devices 1,16", &err), 2);  // default mix lists 8 distances
+  EXPECT_NE(err.find("distance_m"), std::string::npos) << err;
+  EXPECT_EQ(run_airtp(o + " --model-file /nonexistent.bin", &err), 2);
+  EXPECT_NE(err.find("/nonexistent.bin"), std::string::npos) << err;
+
+  const fs::path cfg = fs::temp_directory_path() / "airtp_latency_bad.toml";
+  auto write = [&](const std::string& text) { std::ofstream(cfg) << text; };
+  write("n_devices = [2]\n[radio]\nquant_bitz = 8\n");
+  EXPECT_EQ(run_airtp(cfg.string() + o, &err), 2);
+  EXPECT_NE(err.find("radio.quant_bitz"), std::string::npos) << err;
+  write("bandwidth_mhz = \"wide\"\n");
+  EXPECT_EQ(run_airtp(cfg.string() + o, &err), 2);
+  EXPECT_NE(err.find("bandwidth_mhz"), std::string::npos) << err;
+  write("[[mix]]\nname = \"a\"\ngflops = [-1]\n");
+  EXPECT_EQ(run_airtp(cfg.string() + o, &err), 2);
+  EXPECT_NE(err.find("gflops"), std::string::npos) << err;
+  write("models = [\n");
+  EXPECT_EQ(run_airtp(cfg.string() + o, &err), 2);
+  EXPECT_NE(err.find(cfg.string()), std::string::npos) << err;
+}
+
+TEST(LatencyCli, ShippedConfigLoadsAndRoundTrips) {
+  LatencyConfig c;
+  load_latency_config(std::string(AIRTP_SOURCE_DIR) + "/experiments/configs/latency.toml", c);
+  validate(c);
+  // The resolved configuration recorded in result files reads back to the same numbers.
+  const fs::path p = fs::temp_directory_path() / "airtp_latency_roundtrip.toml";
+  std::ofstream(p) << c.to_toml();
+  LatencyConfig d;
+  load_latency_config(p.string(), d);
+  EXPECT_EQ(d.to_toml(), c.to_toml());
+  EXPECT_EQ(d.mixes.size(), c.mixes.size());
+  EXPECT_EQ(d.params.radio.downlink_bandwidth_hz, c.params.radio.downlink_bandwidth_hz);
 }

@@ -31,7 +31,9 @@ struct RadioParams {
   double path_loss_db_at_1m = 30;       // C_0 (as a loss) at d_0 = 1 m
   double path_loss_exponent = 3;        // kappa
   int quant_bits = 8;                   // Q, digital uplink bits per real value
-  int digital_streams = 1;              // spatial streams a device uses on its digital sub-band
+  // Spatial streams a device sends on its digital sub-band; default = streams (same N_t
+  // antennas as AirComp uses), the fair comparison.
+  int digital_streams = 4;
   // Downlink: the server broadcasts the all-reduce result digitally, error-free. Its rate is
   // downlink_rate_bps if positive, otherwise the Shannon rate to the farthest participating
   // device at downlink_bandwidth_hz and downlink_power_dbm.
