@@ -106,7 +106,7 @@ const bool registered = register_command(
        sub.add_option("config", f->config, "TOML config file (flags override it)");
        sub.add_option("-o,--output", f->output, "result file (HDF5)")->capture_default_str();
        sub.add_option("--models", f->models, "model shapes, e.g. llama2-7b,llama3-70b");
-       sub.add_option("--model-file", f->model_files, "llama2.c checkpoint(s), comma list (header read only)");
+       sub.add_option("--model-file", f->model_files, "llama2.c checkpoint(s), comma list (header read only; replaces the LLaMA shapes unless --models is given)");
        sub.add_option("--devices", f->devices, "N list, e.g. 1,2,4,8");
        sub.add_option("--schemes", f->schemes, "aircomp,digital,fdma,centralised");
        sub.add_option("--bandwidth-mhz", f->bandwidth, "uplink bandwidth list in MHz");

@@ -360,3 +360,19 @@ TEST(LatencyCli, ShippedConfigLoadsAndRoundTrips) {
   EXPECT_EQ(d.mixes.size(), c.mixes.size());
   EXPECT_EQ(d.params.radio.downlink_bandwidth_hz, c.params.radio.downlink_bandwidth_hz);
 }
+
+TEST(ModelShapes, BundledCheckpointHeaderAgreesWithItsWeights) {
+  const fs::path p = fs::path(AIRTP_SOURCE_DIR) / "data/models/stories260K/stories260K.bin";
+  if (!fs::exists(p)) GTEST_SKIP() << p << " not bundled in this checkout";
+  const ModelShape s = shape_from_llama2c_header(p.string());
+  EXPECT_EQ(s.dim, 64);
+  EXPECT_EQ(s.n_layers, 5);
+  EXPECT_EQ(s.n_heads, 8);
+  EXPECT_EQ(s.n_kv_heads, 4);
+  EXPECT_EQ(s.vocab_size, 512);
+  EXPECT_TRUE(s.shared_classifier);
+  // The legacy llama2.c file is the header, every weight as fp32, then the RoPE tables
+  // (seq_len x head_dim floats): the parameter count must account for the file size exactly.
+  const double seq_len = 512;
+  EXPECT_EQ(double(fs::file_size(p)), 28.0 + 4.0 * (s.total_params() + seq_len * double(s.head_dim())));
+}

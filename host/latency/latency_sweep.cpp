@@ -407,8 +407,7 @@ void run_latency_sweep(const LatencyConfig& c, ResultFile& out, bool quiet) {
             for (size_t n = 0; n < nn; ++n) {
               const size_t i = idx(a, x, b, s, n);
               std::ostringstream v;
-              v.setf(std::ios::fixed);
-              v.precision(1);
+              v.precision(4);  // significant digits: tiny models take microseconds
               if (feas[i]) v << tot[i]; else v << "-";
               std::cerr << "  N=" << c.n_devices[n] << ": " << v.str();
             }
