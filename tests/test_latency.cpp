@@ -322,6 +322,10 @@ TEST(LatencyCli, BadInputExitsTwoNamingTheField) {
   EXPECT_NE(err.find("--devices"), std::string::npos) << err;
   EXPECT_EQ(run_airtp(o + " --m 0.5,0.6", &err), 2);
   EXPECT_NE(err.find("--m"), std::string::npos) << err;
+  EXPECT_EQ(run_airtp(o + " --quant-bits 0", &err), 2);
+  EXPECT_NE(err.find("--quant-bits"), std::string::npos) << err;
+  EXPECT_EQ(run_airtp(o + " --schemes aircomp,smoke-signals", &err), 2);
+  EXPECT_NE(err.find("--schemes"), std::string::npos) << err;
   EXPECT_EQ(run_airtp(o + " --models llama9", &err), 2);
   EXPECT_NE(err.find("llama9"), std::string::npos) << err;
   EXPECT_EQ(run_airtp(o + " --bandwidth-mhz 5,x", &err), 2);

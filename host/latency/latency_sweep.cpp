@@ -207,36 +207,43 @@ void validate(const LatencyConfig& c) {
   check_list_not_empty(c.schemes.empty(), "schemes");
   check_list_not_empty(c.bandwidth_mhz.empty(), "bandwidth_mhz");
   check_list_not_empty(c.mixes.empty(), "mix");
-  for (const auto& m : c.models) (void)known_shape(m);
-  for (const auto& s : c.schemes) (void)parse_scheme(s);
+  auto named = [](const std::string& field, auto&& f) {
+    try {
+      f();
+    } catch (const InputError& e) {
+      throw InputError(field + ": " + e.what());
+    }
+  };
+  for (const auto& m : c.models) named("models (--models)", [&] { (void)known_shape(m); });
+  for (const auto& s : c.schemes) named("schemes (--schemes)", [&] { (void)parse_scheme(s); });
   for (int n : c.n_devices)
-    if (n < 1 || n > 4096) throw InputError("n_devices: each N must be in 1..4096, got " + std::to_string(n));
+    if (n < 1 || n > 4096) throw InputError("n_devices (--devices): each N must be in 1..4096, got " + std::to_string(n));
   for (double b : c.bandwidth_mhz)
-    if (!(b > 0) || !std::isfinite(b)) throw InputError("bandwidth_mhz: each bandwidth must be positive");
+    if (!(b > 0) || !std::isfinite(b)) throw InputError("bandwidth_mhz (--bandwidth-mhz): each bandwidth must be positive");
   if (!c.m.empty()) {
-    validate_assignment(c.m, int(c.m.size()), "m");
+    validate_assignment(c.m, int(c.m.size()), "m (--m)");
     for (int n : c.n_devices)
       if (n != int(c.m.size()))
-        throw InputError("m: has " + std::to_string(c.m.size()) + " entries but n_devices includes " +
+        throw InputError("m (--m): has " + std::to_string(c.m.size()) + " entries but n_devices includes " +
                          std::to_string(n) + " (give n_devices = " + std::to_string(c.m.size()) + ")");
   }
   if (!(c.bytes_per_param > 0) || !std::isfinite(c.bytes_per_param))
-    throw InputError("bytes_per_param must be positive");
-  if (c.params.context_len < 0) throw InputError("context_len must be >= 0");
+    throw InputError("bytes_per_param (--bytes-per-param) must be positive");
+  if (c.params.context_len < 0) throw InputError("context_len (--context-len) must be >= 0");
   if (c.params.tokens < 1) throw InputError("tokens must be >= 1");
   const RadioParams& r = c.params.radio;
-  if (r.streams < 1) throw InputError("radio.streams must be >= 1");
-  if (r.quant_bits < 1 || r.quant_bits > 64) throw InputError("radio.quant_bits must be in 1..64");
-  if (r.digital_streams < 1) throw InputError("radio.digital_streams must be >= 1");
+  if (r.streams < 1) throw InputError("radio.streams (--streams) must be >= 1");
+  if (r.quant_bits < 1 || r.quant_bits > 64) throw InputError("radio.quant_bits (--quant-bits) must be in 1..64");
+  if (r.digital_streams < 1) throw InputError("radio.digital_streams (--digital-streams) must be >= 1");
   for (double v : {r.noise_density_dbm_hz, r.noise_figure_db, r.path_loss_db_at_1m, r.path_loss_exponent,
                    r.downlink_power_dbm})
-    if (!std::isfinite(v)) throw InputError("radio/downlink values must be finite");
+    if (!std::isfinite(v)) throw InputError("[radio] and [downlink] values (--downlink-power-dbm) must be finite");
   if (r.path_loss_exponent < 0) throw InputError("radio.path_loss_exponent must be >= 0");
   if (r.downlink_bits < 1 || r.downlink_bits > 64) throw InputError("downlink.bits must be in 1..64");
   if (!(r.downlink_rate_bps >= 0) || !std::isfinite(r.downlink_rate_bps))
-    throw InputError("downlink.rate_mbps must be >= 0 (0: Shannon rate from downlink SNR)");
+    throw InputError("downlink.rate_mbps (--downlink-rate-mbps) must be >= 0 (0: Shannon rate from downlink SNR)");
   if (r.downlink_rate_bps == 0 && !(r.downlink_bandwidth_hz > 0))
-    throw InputError("downlink.bandwidth_mhz must be positive");
+    throw InputError("downlink.bandwidth_mhz (--downlink-bandwidth-mhz) must be positive");
   int max_n = 0;
   for (int n : c.n_devices) max_n = std::max(max_n, n);
   std::set<std::string> names;
