@@ -391,6 +391,20 @@ TEST(Gguf, DecodesHandWrittenTensors) {
   for (int j = 0; j < 32; ++j) EXPECT_EQ(qv[j], 0.5f * (j - 16));
 }
 
+TEST(Gguf, HonoursGeneralAlignment) {
+  GgufWriter g;
+  g.add("x", GgufValue::u32(1));
+  g.add_tensor("a", {3}, uint32_t(GgufType::f32), encode_f32({1.f, 2.f, 3.f}));
+  g.add_tensor("b", {2}, uint32_t(GgufType::f32), encode_f32({4.f, 5.f}));
+  const auto bytes = g.bytes(64);
+  const GgufFile f = read_gguf(bytes);
+  EXPECT_EQ(f.alignment, 64u);
+  EXPECT_EQ(f.data_offset % 64, 0u);
+  EXPECT_EQ(f.find_tensor("b")->offset, 64u);  // 12 bytes of "a", padded to 64
+  EXPECT_EQ(f.tensor_f32(*f.find_tensor("b")), (std::vector<float>{4.f, 5.f}));
+  EXPECT_THROW(g.bytes(48), InputError);
+}
+
 // ---- corrupted files --------------------------------------------------------------------
 
 // Raw little-endian byte builder for headers our writer would refuse to produce.

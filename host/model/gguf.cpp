@@ -25,6 +25,8 @@ class GgufSource {
   uint64_t size() const { return size_; }
   // Pointer to bytes [off, off+n), valid until the next call; the caller has bounds-checked.
   virtual const uint8_t* view(uint64_t off, uint64_t n) = 0;
+  // Copies bytes [off, off+n) to dst (bounds-checked by the caller).
+  virtual void read(uint64_t off, uint64_t n, uint8_t* dst) { std::memcpy(dst, view(off, n), n); }
 
  protected:
   uint64_t size_ = 0;
@@ -64,6 +66,13 @@ class FileSource : public GgufSource {
     }
     win_off_ = off;
     return win_.data();
+  }
+  // Tensor data go straight to the destination rather than through the window.
+  void read(uint64_t off, uint64_t n, uint8_t* dst) override {
+    f_.clear();
+    f_.seekg(std::streamoff(off));
+    f_.read(reinterpret_cast<char*>(dst), std::streamsize(n));
+    if (!f_ || uint64_t(f_.gcount()) != n) throw InputError(path_ + ": read error at offset " + std::to_string(off));
   }
 
  private:
@@ -483,7 +492,7 @@ std::vector<uint8_t> GgufFile::tensor_bytes(const GgufTensorInfo& t) const {
     throw InputError(origin + ": tensor '" + t.name + "' lies outside the file");
   }
   std::vector<uint8_t> out(t.n_bytes);
-  if (t.n_bytes) std::memcpy(out.data(), source->view(off, t.n_bytes), t.n_bytes);
+  if (t.n_bytes) source->read(off, t.n_bytes, out.data());
   return out;
 }
 

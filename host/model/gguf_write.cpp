@@ -71,6 +71,12 @@ void GgufWriter::add_tensor(std::string name, std::vector<uint64_t> ne, uint32_t
 }
 
 std::vector<uint8_t> GgufWriter::bytes(uint32_t alignment) const {
+  if (alignment == 0 || (alignment & (alignment - 1))) {
+    throw InputError("GGUF writer: alignment " + std::to_string(alignment) + " is not a power of two");
+  }
+  for (const auto& kv : kv_) {
+    if (kv.first == "general.alignment") throw InputError("GGUF writer: general.alignment is set by bytes(alignment)");
+  }
   Out o;
   o.raw("GGUF", 4);
   o.u32(3);
