@@ -405,6 +405,35 @@ TEST(Gguf, HonoursGeneralAlignment) {
   EXPECT_THROW(g.bytes(48), InputError);
 }
 
+// Files written by llama.cpp's Python package gguf-py (tests/data/gguf/make_reference.py):
+// its Q8_0 quantizer, F16 conversion and metadata writers, and its own dequantization of
+// the same tensors stored as F32 for comparison. Our decode must agree exactly.
+TEST(Gguf, ReadsGgufPyReferenceFiles) {
+  const std::string dir = std::string(AIRTP_SOURCE_DIR) + "/tests/data/gguf/";
+  const GgufModel m = load_gguf_model(dir + "ref_llama_mixed.gguf");
+  const GgufModel ref = load_gguf_model(dir + "ref_llama_expected.gguf");
+  const GgufFile f = read_gguf(dir + "ref_llama_mixed.gguf");
+  EXPECT_EQ(GgufType(f.find_tensor("token_embd.weight")->type), GgufType::f16);
+  EXPECT_EQ(GgufType(f.find_tensor("blk.0.ffn_down.weight")->type), GgufType::q8_0);
+  EXPECT_EQ(GgufType(f.find_tensor("output.weight")->type), GgufType::q8_0);
+  const ModelConfig& c = m.weights.cfg;
+  EXPECT_EQ(c.name, "gguf-py reference");
+  EXPECT_EQ(c.dim, 32); EXPECT_EQ(c.hidden_dim, 64); EXPECT_EQ(c.n_layers, 1); EXPECT_EQ(c.n_heads, 4);
+  EXPECT_EQ(c.n_kv_heads, 2); EXPECT_EQ(c.vocab_size, 8); EXPECT_EQ(c.seq_len, 128);
+  EXPECT_EQ(c.norm_eps, 1e-6f); EXPECT_EQ(c.rope_theta, 500000.f);
+  EXPECT_EQ(m.vocab.tokens, (std::vector<std::string>{"<unk>", "<s>", "</s>", "<0x0A>", "\xe2\x96\x81the",
+                                                      "\xe2\x96\x81" "a", "s", "\xc3\xa9"}));
+  EXPECT_EQ(m.vocab.scores, (std::vector<float>{0, 0, 0, 0, -1, -2, -3.5f, -4.25f}));
+  EXPECT_EQ(m.vocab.types, (std::vector<int32_t>{2, 3, 3, 6, 1, 1, 1, 1}));
+  EXPECT_EQ(m.vocab.bos_id, 1);
+  EXPECT_EQ(m.vocab.eos_id, 2);
+  EXPECT_FALSE(m.weights.classifier.empty());
+  for_each_tensor(ref.weights, m.weights, [](const std::string& n, const auto& a, const auto& b) {
+    ASSERT_EQ(a.size(), b.size()) << n;
+    for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << n << "[" << i << "]";
+  });
+}
+
 // ---- corrupted files --------------------------------------------------------------------
 
 // Raw little-endian byte builder for headers our writer would refuse to produce.
