@@ -606,6 +606,11 @@ TEST(GgufCorrupt, StructuralDefects) {
     r.pad(64);
     cases.push_back({"long tensor name", r, {"at most 63"}});
   }
+  {
+    Raw r; r.header(2, 0).tensor("a", {16}, 0, 0).tensor("b", {8}, 0, 32);  // a: 64 bytes from 0
+    r.pad(32 - r.b.size() % 32).pad(128);
+    cases.push_back({"overlapping tensors", r, {"tensors 'a' and 'b' overlap"}});
+  }
   for (auto& c : cases) expect_rejected(c.raw.b, c.expect, c.label);
 }
 

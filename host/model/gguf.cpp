@@ -213,6 +213,19 @@ class Parser {
              ") lies past the end of the file (data section has " + std::to_string(avail) + " bytes)");
       }
     }
+    // Tensors must not share bytes (llama.cpp even requires them back to back): otherwise a
+    // small file could name the same bytes many times and inflate the decoded model.
+    std::vector<const GgufTensorInfo*> by_offset;
+    for (const auto& t : f.tensors) by_offset.push_back(&t);
+    std::sort(by_offset.begin(), by_offset.end(),
+              [](const GgufTensorInfo* a, const GgufTensorInfo* b) { return a->offset < b->offset; });
+    for (size_t i = 1; i < by_offset.size(); ++i) {
+      const GgufTensorInfo &a = *by_offset[i - 1], &b = *by_offset[i];
+      if (a.offset + a.n_bytes > b.offset) {
+        fail("tensors '" + a.name + "' and '" + b.name + "' overlap in the data section (offsets " +
+             std::to_string(a.offset) + " + " + std::to_string(a.n_bytes) + " bytes and " + std::to_string(b.offset) + ")");
+      }
+    }
     return f;
   }
 
