@@ -24,7 +24,7 @@ struct AlphaParams {
 // Complex scratch elements one realization needs.
 AIRTP_INLINE long alpha_scratch_size(const AlphaParams& p) {
   const long nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams, N = p.ch.n_dev;
-  return N * nr * nt + 2 * nr * nr + 2 * nr * L + nt * L + L * L;
+  return N * nr * nt + 2 * nr * nr + 3 * nr + nr * L + nt * L + L * L;
 }
 
 // alpha(G) of a given design G for channels H[0..N-1]; +inf when some M_n is singular
@@ -53,7 +53,7 @@ AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scrat
     gen_channel(p.ch, real, n, H[n]);
   }
   G = ws.take(nr, L);
-  CMat Q = ws.take(nr, nr), P = ws.take(nr, nr), Y = ws.take(nr, L);
+  CMat Q = ws.take(nr, nr), V = ws.take(nr, nr), W = ws.take(nr, 3);
   CMat F = ws.take(nt, L), M = ws.take(L, L);
   if (p.design == kDesignRandom) {
     random_design(p.design_key, real, G);
@@ -61,7 +61,7 @@ AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scrat
     set_zero(Q);
     for (int n = 0; n < N; ++n) add_gram(Q, H[n]);
     mirror_upper(Q);
-    top_subspace(Q, G, P, Y);
+    if (!top_subspace(Q, G, V, W)) return INFINITY;
     scale(G, 1.0 / sqrt((double)L));
   }
   return alpha_of(H, N, p.slot_energy, G, F, M);
@@ -73,11 +73,11 @@ struct AlphaFunctor {
   cplx* ws;
   long per;         // scratch elements per realization
   long chunk;       // realizations in flight (scratch slots)
-  bool interleave;  // GPU layout (element stride = chunk) or CPU layout (contiguous)
+  int layout;      // ScratchLayout
   uint64_t first;
   double* out;
   AIRTP_HD void operator()(long i) const {
-    Scratch s{interleave ? ws + i : ws + i * per, interleave ? chunk : 1};
+    Scratch s = scratch_for(ws, i, per, chunk, layout);
     CMat H[kMaxDevices];
     CMat G;
     out[i] = alpha_realization(p, first + (uint64_t)i, s, H, G);
