@@ -1,6 +1,7 @@
 // Receive-beamformer designs G (n_rx x L, ||G||_F = 1) that need no optimisation:
 //  - eigen:  top-L eigenvectors of Q = sum_n H_n H_n^H (the signal subspace);
-//  - random: i.i.d. CN(0,1) entries, normalised.
+//  - random: i.i.d. CN(0,1) entries, normalised;
+//  - fast:   the eigen design refined by the batched optimiser of kernels/solver_fast.cuh.
 // alpha(G) depends on G only through span(G) and its scale (tr(M_n^{-1}) is invariant under
 // G -> G U for unitary U), so an orthonormal basis of the top-L subspace is all we need.
 #pragma once
@@ -10,7 +11,7 @@
 
 namespace airtp {
 
-enum Design : int { kDesignEigen = 0, kDesignRandom = 1 };
+enum Design : int { kDesignEigen = 0, kDesignRandom = 1, kDesignFast = 2 };
 
 // Top-L invariant subspace of the Hermitian PSD matrix Q by subspace iteration on P = Q^2
 // (squaring doubles the convergence rate (lambda_{L+1}/lambda_L)^2 per step, cheaply). Stops
