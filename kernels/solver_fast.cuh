@@ -26,7 +26,7 @@ constexpr int kFastStages = 3;
 
 struct FastOptions {
   int starts = 2;       // 1 = eigen start only; each further start is a random matrix
-  int iters = 25;       // L-BFGS iterations per smoothing stage (upper bound)
+  int iters = 20;       // L-BFGS iterations per smoothing stage (upper bound)
 };
 
 // Complex scratch elements fast_design needs beyond H and the output G.
@@ -87,7 +87,8 @@ AIRTP_INLINE double fast_objective(const CMat* H, int n_dev, const double* E, do
       wn = exp(p * (g - gref));
     }
     wsum += wn;
-    if (grad && wn > 1e-300) {
+    // A device whose weight is below 1e-16 of the largest cannot move the gradient.
+    if (grad && wn > 1e-16) {
       matmul(w.M2, w.Minv, w.Minv);  // M^{-2}
       matmul(w.FM, w.F, w.M2);       // F M^{-2}
       const double c = wn / tr;
