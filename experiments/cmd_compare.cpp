@@ -79,7 +79,9 @@ void load(const std::string& path, CompareConfig& c) {
 void validate(const CompareConfig& c) {
   if (c.realizations < 1) throw InputError("--realizations: must be >= 1");
   if (c.solvers.empty()) throw InputError("--solvers: empty list");
-  for (const auto& s : c.solvers) parse_solver(s);
+  for (const auto& s : c.solvers)
+    if (s != "eigen" && s != "random" && s != "fast" && s != "sdr")
+      throw InputError("--solvers: unknown solver '" + s + "' (expected eigen, random, fast or sdr)");
   for (int n : c.devices)
     if (n < 1 || n > kMaxDevices) throw InputError("--devices: each N must be in 1.." + std::to_string(kMaxDevices));
   for (int n : c.n_rx)

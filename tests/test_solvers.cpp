@@ -2,7 +2,10 @@
 // fast batched solver, and the solve_alpha_batch entry point.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <complex>
 #include <vector>
@@ -199,5 +202,30 @@ TEST(FastSolver, CpuAndCudaAgree) {
   EXPECT_GE(close, (long)(0.95 * R));
 }
 
+}  // namespace
+}  // namespace airtp
+
+// The compare command: both shipped sweep configs parse and run (shrunk by flags), and a bad
+// solver name is an input error (exit code 2).
+namespace airtp {
+namespace {
+int run_cli(const std::string& args) {
+  const std::string cmd = std::string(AIRTP_BINARY) + " " + args + " >/dev/null 2>&1";
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+TEST(CompareCli, ConfigsRunAndBadSolverIsInputError) {
+  const std::string dir = ::testing::TempDir();
+  for (const char* cfg : {"solvers_vs_nr", "solvers_vs_n"}) {
+    const std::string out = dir + "/" + cfg + ".h5";
+    EXPECT_EQ(run_cli("compare " + std::string(AIRTP_SOURCE_DIR) + "/experiments/configs/" + cfg +
+                      ".toml --realizations 1 --solvers eigen,fast -q -o " + out),
+              0)
+        << cfg;
+    EXPECT_EQ(std::system(("test -s " + out).c_str()), 0) << cfg;
+  }
+  EXPECT_EQ(run_cli("compare --solvers fast,sdp -q -o " + dir + "/bad.h5"), 2);
+  EXPECT_EQ(run_cli("compare --draws -1 -q -o " + dir + "/bad.h5"), 2);
+}
 }  // namespace
 }  // namespace airtp
