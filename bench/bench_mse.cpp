@@ -45,4 +45,4 @@ BENCHMARK(BM_MseEigen_CUDA)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime(
 BENCHMARK(BM_MseRandom_CPU)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_MseRandom_CUDA)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-BENCHMARK_MAIN();
+
