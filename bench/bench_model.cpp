@@ -85,4 +85,4 @@ BENCHMARK(BM_Unsplit)->Arg(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Split8Exact)->Arg(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Split8AirComp16)->Args({100, 1})->Args({100, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
 
-BENCHMARK_MAIN();
+// main() comes from BENCHMARK_MAIN in bench_mse.cpp (one per airtp_bench binary).
