@@ -24,7 +24,9 @@ static void run(benchmark::State& st, Backend b, Solver s, long batch) {
     return;
   }
   const AlphaParams p = solver_params((int)st.range(0));
-  const SolverOptions o;
+  SolverOptions o;  // args: N, then optionally fast starts and iterations per stage
+  if (st.range(1) > 0) o.fast_starts = (int)st.range(1);
+  if (st.range(2) > 0) o.fast_iters = (int)st.range(2);
   std::vector<double> out(batch);
   uint64_t first = 0;
   if (s != Solver::sdr) solve_alpha_batch(b, p, s, o, first, batch, out.data());  // warm-up
@@ -41,6 +43,7 @@ static void BM_SolverFast_CPU(benchmark::State& st) { run(st, Backend::cpu, Solv
 static void BM_SolverFast_CUDA(benchmark::State& st) { run(st, Backend::cuda, Solver::fast, 1 << 17); }
 static void BM_SolverSdr_CPU(benchmark::State& st) { run(st, Backend::cpu, Solver::sdr, 2); }
 
-BENCHMARK(BM_SolverFast_CPU)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_SolverFast_CUDA)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_SolverSdr_CPU)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+// {N, starts, iterations}: 0 = the SolverOptions default (1 start, 20 iterations).
+BENCHMARK(BM_SolverFast_CPU)->Args({8, 0, 0})->Args({8, 2, 20})->Args({8, 1, 30})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SolverFast_CUDA)->Args({8, 0, 0})->Args({8, 2, 20})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SolverSdr_CPU)->Args({8, 0, 0})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);

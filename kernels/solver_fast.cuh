@@ -25,7 +25,7 @@ constexpr int kFastMemory = 5;  // L-BFGS pairs kept
 constexpr int kFastStages = 3;
 
 struct FastOptions {
-  int starts = 2;       // 1 = eigen start only; each further start is a random matrix
+  int starts = 1;       // 1 = eigen start only; each further start is a random matrix
   int iters = 20;       // L-BFGS iterations per smoothing stage (upper bound)
 };
 

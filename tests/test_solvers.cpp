@@ -71,6 +71,7 @@ TEST(LowerBound, SingleDeviceMatchesClosedForm) {
 TEST(LowerBound, NeverAboveAnySolver) {
   SolverOptions o;
   o.draws = 30;
+  o.fast_starts = 3;  // exercise the random starts too
   const struct { int N, nr, nt, L; double k_db; } cases[] = {
       {1, 6, 2, 2, 0.0}, {2, 8, 2, 2, 3.0}, {3, 10, 3, 3, 10.0}, {4, 8, 2, 2, -100.0}, {2, 12, 4, 3, 3.0}};
   int checked = 0;
@@ -125,6 +126,7 @@ TEST(SolveDesigns, TransceiversReproduceAlpha) {
   const AlphaParams p = make_params(3, 12, 2, 2, 3.0, 5);
   SolverOptions o;
   o.draws = 20;
+  o.fast_starts = 2;
   const long R = 5;
   const int nr = p.ch.n_rx, L = p.n_streams;
   for (Solver s : {Solver::eigen, Solver::random, Solver::fast, Solver::sdr}) {

@@ -20,7 +20,7 @@ const char* solver_name(Solver s);
 
 struct SolverOptions {
   int draws = 100;        // sdr: Gaussian randomization candidates
-  int fast_starts = 2;    // fast: eigen start + (fast_starts - 1) random starts
+  int fast_starts = 1;    // fast: eigen start + (fast_starts - 1) random starts
   int fast_iters = 20;    // fast: L-BFGS iterations per smoothing stage
 };
 
