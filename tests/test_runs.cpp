@@ -269,3 +269,18 @@ TEST(Run, DispatchesOnTheConfigsCommand) {
   EXPECT_EQ(r2.code, 2);
   EXPECT_NE(r2.output.find("--no-such-flag"), std::string::npos) << r2.output;
 }
+
+TEST(Run, PaperMseConfigsLoad) {
+  // Every paper config of a command built here must load and validate (run tiny).
+  const fs::path paper = fs::path(__FILE__).parent_path().parent_path() / "experiments" / "paper";
+  int checked = 0;
+  for (const auto& e : fs::directory_iterator(paper)) {
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (text.find("command = \"mse\"") == std::string::npos) continue;
+    const auto r = run_airtp("run " + e.path().string() + " -q --realizations 2 -o " + tmp("paper.h5"));
+    EXPECT_EQ(r.code, 0) << e.path() << ": " << r.output;
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
