@@ -197,6 +197,7 @@ TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<double> when(0.0, full_s);
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
+  int kills_after_progress = 0;  // kills that left finished blocks for the resume to load
   for (int trial = 0; trial < 3; ++trial) {
     fs::remove(out);
     int kills = 0;
@@ -217,6 +218,12 @@ TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
         ++kills;
         // Killed: the result file is either absent or (killed after the rename) complete.
         if (fs::exists(out)) expect_same_datasets(ref, out);
+        if (fs::exists(out + ".ckpt"))
+          for (const auto& e : fs::directory_iterator(out + ".ckpt"))
+            if (e.path().filename().string()[0] == 'p') {
+              ++kills_after_progress;
+              break;
+            }
         continue;
       }
       ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
@@ -224,7 +231,11 @@ TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
     }
     expect_same_datasets(ref, out);
     EXPECT_FALSE(fs::exists(out + ".ckpt"));
+    for (const auto& e : fs::directory_iterator(tmpdir()))
+      EXPECT_EQ(e.path().filename().string().find(".resume.h5.tmp-"), std::string::npos)
+          << "killed runs' temporaries are cleaned up on resume: " << e.path();
   }
+  EXPECT_GT(kills_after_progress, 0) << "no kill landed after some blocks were done: the test proved nothing";
 }
 
 TEST(Resume, RefusesTheCheckpointOfAnotherConfig) {

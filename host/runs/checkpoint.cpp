@@ -1,6 +1,7 @@
 #include "host/runs/checkpoint.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -54,10 +55,27 @@ static std::string read_all(const std::string& path) {
   return s.str();
 }
 
+// A process killed with SIGKILL leaves its ResultFile temporary (.NAME.tmp-PID) behind;
+// remove those of the output whose writer is no longer running.
+static void remove_stale_temporaries(const std::string& output_path) {
+  const fs::path out(output_path);
+  const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  const std::string prefix = "." + out.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string pid = name.substr(prefix.size());
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (::kill((pid_t)std::stol(pid), 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
+  }
+}
+
 Checkpoint::Checkpoint(const std::string& output_path, const std::string& run_id, bool resume)
     : dir_(output_path + ".ckpt") {
   const std::string id_file = dir_ + "/run";
   std::error_code ec;
+  if (resume) remove_stale_temporaries(output_path);
   if (fs::exists(dir_, ec)) {
     if (!fs::is_regular_file(id_file))
       throw InputError("checkpoint folder '" + dir_ + "' exists but was not made by airtp (no 'run' file); move it away");
