@@ -9,6 +9,7 @@
 #include "kernels/channel.cuh"
 #include "kernels/design.cuh"
 #include "kernels/linalg.cuh"
+#include "kernels/solver_fast.cuh"
 
 namespace airtp {
 
@@ -19,12 +20,14 @@ struct AlphaParams {
   int design = kDesignEigen;         // Design
   double slot_energy[kMaxDevices];   // E_n = c_n L / L_0
   RngKey design_key{0, 0, kRngDesign};
+  FastOptions fast;                  // used by kDesignFast only
 };
 
 // Complex scratch elements one realization needs.
 AIRTP_INLINE long alpha_scratch_size(const AlphaParams& p) {
   const long nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams, N = p.ch.n_dev;
-  return N * nr * nt + 2 * nr * nr + 3 * nr + nr * L + nt * L + L * L;
+  const long base = N * nr * nt + 2 * nr * nr + 3 * nr + nr * L + nt * L + L * L;
+  return p.design == kDesignFast ? base + fast_scratch_size((int)nr, (int)nt, (int)L) : base;
 }
 
 // alpha(G) of a given design G for channels H[0..N-1]; +inf when some M_n is singular
@@ -63,6 +66,8 @@ AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scrat
     mirror_upper(Q);
     if (!top_subspace(Q, G, V, W)) return INFINITY;
     scale(G, 1.0 / sqrt((double)L));
+    // The fast design starts from the eigen design and keeps the best exact alpha it sees.
+    if (p.design == kDesignFast) return fast_design(H, N, p.slot_energy, p.fast, p.design_key, real, G, ws);
   }
   return alpha_of(H, N, p.slot_energy, G, F, M);
 }

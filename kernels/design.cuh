@@ -1,6 +1,7 @@
 // Receive-beamformer designs G (n_rx x L, ||G||_F = 1) that need no optimisation:
 //  - eigen:  top-L eigenvectors of Q = sum_n H_n H_n^H (the signal subspace);
-//  - random: i.i.d. CN(0,1) entries, normalised.
+//  - random: i.i.d. CN(0,1) entries, normalised;
+//  - fast:   the eigen design refined by the batched optimiser of kernels/solver_fast.cuh.
 // alpha(G) depends on G only through span(G) and its scale (tr(M_n^{-1}) is invariant under
 // G -> G U for unitary U), so an orthonormal basis of the top-L subspace is all we need.
 #pragma once
@@ -10,7 +11,7 @@
 
 namespace airtp {
 
-enum Design : int { kDesignEigen = 0, kDesignRandom = 1 };
+enum Design : int { kDesignEigen = 0, kDesignRandom = 1, kDesignFast = 2 };
 
 // Implicit QL with Wilkinson shifts on a real symmetric tridiagonal matrix (diagonal d,
 // off-diagonal e[i] coupling i and i+1), accumulating the rotations into the real matrix Z

@@ -1,0 +1,64 @@
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+import plot_ppl
+from conftest import airtp_binary
+
+
+def make_file(path, scheme="aircomp"):
+    """A small ppl result written by h5py, mimicking the layout of `airtp ppl`."""
+    with h5py.File(path, "w") as f:
+        f.attrs["airtp_kind"] = "ppl"
+        f.attrs["scheme"] = scheme
+        f.attrs["devices"] = 4
+        f.attrs["seed"] = 1
+        snr = np.array([0.0, 10.0, 20.0, 30.0])
+        f["points/snr_db"] = snr
+        f["clean/ppl"] = np.array([4.5, 0.05])
+        ppl = 4.5 + 100 * 10 ** (-snr / 10)
+        f["points/ppl"] = ppl
+        f["points/ppl_se"] = 0.01 * ppl
+        f["points/kl"] = 10 ** (-snr / 10)
+        f["points/kl_se"] = 0.01 * 10 ** (-snr / 10)
+        f["points/top1"] = 1 - 0.5 * 10 ** (-snr / 10)
+        f["points/top1_se"] = np.full(4, 0.01)
+        f["points/nmse"] = np.ones((4, 5, 2)) * (10 ** (-snr / 10))[:, None, None]
+
+
+def test_plots_from_h5py_file(tmp_path):
+    p = tmp_path / "small.h5"
+    make_file(p)
+    q = tmp_path / "fdma.h5"
+    make_file(q, "fdma")
+    assert plot_ppl.main([str(p), str(q), "-o", str(tmp_path)]) == 0
+    for name in ("small_ppl.png", "small_nmse.png", "small_ppl.pdf"):
+        out = tmp_path / name
+        assert out.exists() and out.stat().st_size > 5000, name
+        if name.endswith(".png"):
+            assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rejects_other_result_kinds(tmp_path):
+    p = tmp_path / "other.h5"
+    with h5py.File(p, "w") as f:
+        f.attrs["airtp_kind"] = "mse"
+    with pytest.raises(SystemExit):
+        plot_ppl.main([str(p), "-o", str(tmp_path)])
+
+
+@pytest.mark.skipif(airtp_binary() is None, reason="airtp not built")
+def test_plots_a_real_run(tmp_path):
+    out = tmp_path / "real.h5"
+    subprocess.run([airtp_binary(), "ppl", "--scheme", "aircomp", "-N", "2", "--max-stories", "3",
+                    "-R", "1", "--snr", "10,60", "-q", "-o", str(out)], check=True)
+    with h5py.File(out) as f:
+        ppl = f["points/ppl"][:]
+        clean = f["clean/ppl"][0]
+        assert f["points/nmse"].shape == (2, 5, 2)
+        assert f["points/ppl"].attrs["units"] in ("1", b"1")
+    assert ppl[0] > ppl[1] and abs(ppl[1] - clean) < 0.01 * clean
+    assert plot_ppl.main([str(out), "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "real_ppl.png").exists()

@@ -1,0 +1,289 @@
+// airtp compare: transceiver solvers on identical channels (SPEC §4, §8 item 2). For every
+// configuration point (N, N_r) and realization: the exact MSE of each solver, its ratio to
+// SDR + randomization and to the SDP lower bound, and the time per realization.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <sstream>
+
+#include "experiments/cli_util.hpp"
+#include "experiments/commands.hpp"
+#include "host/channel/topology.hpp"
+#include "host/common/backend_select.hpp"
+#include "host/common/errors.hpp"
+#include "host/config/toml_read.hpp"
+#include "host/solvers/solve.hpp"
+
+namespace airtp {
+namespace {
+
+struct CompareConfig {
+  uint64_t seed = 1;
+  std::string backend = "auto";
+  long realizations = 50;
+  std::vector<std::string> solvers{"eigen", "fast", "sdr"};
+  std::vector<int> devices{4}, n_rx{20};
+  int n_tx = 4, streams = 0;  // streams 0: L = N_t
+  double k_db = 3.0, snr_db = 10.0;
+  SolverOptions opt;
+  bool lower_bound = true, save_channels = false;
+
+  std::string to_toml() const {
+    std::ostringstream s;
+    auto list = [&](const auto& v) {
+      std::ostringstream o;
+      o << "[";
+      for (size_t i = 0; i < v.size(); ++i) o << (i ? ", " : "") << v[i];
+      return o.str() + "]";
+    };
+    std::vector<std::string> q;
+    for (auto& x : solvers) q.push_back("\"" + x + "\"");
+    s << "command = \"compare\"\nseed = " << seed << "\nbackend = \"" << backend << "\"\nrealizations = "
+      << realizations << "\nsolvers = " << list(q) << "\ndraws = " << opt.draws << "\nfast_starts = " << opt.fast_starts
+      << "\nfast_iters = " << opt.fast_iters << "\nlower_bound = " << (lower_bound ? "true" : "false")
+      << "\nsave_channels = " << (save_channels ? "true" : "false") << "\n\n[channel]\ndevices = " << list(devices)
+      << "\nn_rx = " << list(n_rx) << "\nn_tx = " << n_tx << "\nstreams = " << streams
+      << "\nk_factor_db = " << exact_double(k_db) << "\n\n[noise]\nmode = \"normalised\"\nsnr_db = "
+      << exact_double(snr_db) << "\n";
+    return s.str();
+  }
+};
+
+void load(const std::string& path, CompareConfig& c) {
+  const toml::table root = parse_toml_file(path);
+  TomlReader r(path, root);
+  std::string command = "compare", mode = "normalised";
+  r.get("command", command);
+  if (command != "compare") r.fail("command", "must be \"compare\" for airtp compare");
+  r.get("seed", c.seed);
+  r.get("backend", c.backend);
+  r.get("realizations", c.realizations);
+  r.get("solvers", c.solvers);
+  r.get("draws", c.opt.draws);
+  r.get("fast_starts", c.opt.fast_starts);
+  r.get("fast_iters", c.opt.fast_iters);
+  r.get("lower_bound", c.lower_bound);
+  r.get("save_channels", c.save_channels);
+  r.get("channel.devices", c.devices);
+  r.get("channel.n_rx", c.n_rx);
+  r.get("channel.n_tx", c.n_tx);
+  r.get("channel.streams", c.streams);
+  r.get("channel.k_factor_db", c.k_db);
+  r.get("noise.mode", mode);
+  r.get("noise.snr_db", c.snr_db);
+  if (mode != "normalised") r.fail("noise.mode", "compare supports only \"normalised\"");
+  r.reject_unknown();
+}
+
+void validate(const CompareConfig& c) {
+  if (c.realizations < 1) throw InputError("--realizations: must be >= 1");
+  if (c.solvers.empty()) throw InputError("--solvers: empty list");
+  for (const auto& s : c.solvers)
+    if (s != "eigen" && s != "random" && s != "fast" && s != "sdr")
+      throw InputError("--solvers: unknown solver '" + s + "' (expected eigen, random, fast or sdr)");
+  for (int n : c.devices)
+    if (n < 1 || n > kMaxDevices) throw InputError("--devices: each N must be in 1.." + std::to_string(kMaxDevices));
+  for (int n : c.n_rx)
+    if (n < 1 || n > kMaxRx) throw InputError("--n-rx: each N_r must be in 1.." + std::to_string(kMaxRx));
+  if (c.n_tx < 1 || c.n_tx > kMaxTx) throw InputError("--n-tx: must be in 1.." + std::to_string(kMaxTx));
+  if (c.streams < 0 || c.streams > kMaxStreams) throw InputError("--streams: must be in 0.." + std::to_string(kMaxStreams));
+  if (!std::isfinite(c.snr_db)) throw InputError("--snr-db: must be finite");
+  if (std::isnan(c.k_db)) throw InputError("--k-db: must be a number");
+  airtp::validate(c.opt);
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return INFINITY;  // no usable realization: reported as such, never NaN
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+// c: the config file's values with scalar flags applied; list flags (text) override it here.
+int run_compare(CompareConfig c, const std::string& output, bool quiet, const std::string& solvers,
+                const std::string& devices, const std::string& n_rx) {
+  if (!solvers.empty()) {
+    c.solvers.clear();
+    std::stringstream ss(solvers);
+    for (std::string t; std::getline(ss, t, ',');) c.solvers.push_back(t);
+  }
+  if (!devices.empty()) c.devices = parse_int_list("--devices", devices);
+  if (!n_rx.empty()) c.n_rx = parse_int_list("--n-rx", n_rx);
+  validate(c);
+  const Backend b = select_backend(c.backend);
+  std::vector<Solver> S;
+  for (const auto& s : c.solvers) S.push_back(parse_solver(s));
+  const int sdr_index = (int)(std::find(S.begin(), S.end(), Solver::sdr) - S.begin());
+  const bool have_sdr = sdr_index < (int)S.size();
+  const long R = c.realizations;
+  const int L = c.streams == 0 ? c.n_tx : c.streams;
+  const double sigma2 = std::pow(10.0, -c.snr_db / 10.0);
+
+  struct Point { int devices, n_rx; };
+  std::vector<Point> pts;
+  for (int n : c.devices)
+    for (int r : c.n_rx) pts.push_back({n, r});
+  const size_t P = pts.size(), NS = S.size();
+
+  ResultFile out(output, run_info("compare", c.to_toml(), c.seed, b));
+  std::vector<double> mse_mean(P * NS), mse_median(P * NS), r_sdr(P * NS, INFINITY), r_lb(P * NS, INFINITY),
+      win(P * NS, 0.0), tpr(P * NS), lb_mean(P, INFINITY);
+  std::vector<int64_t> outages(P * NS), lb_fail(P, 0), ax_dev(P), ax_nr(P);
+  for (size_t i = 0; i < P; ++i) {
+    ax_dev[i] = pts[i].devices;
+    ax_nr[i] = pts[i].n_rx;
+    AlphaParams p;
+    p.ch = make_channel(pts[i].devices, pts[i].n_rx, c.n_tx, c.k_db, c.seed, Geometry{});
+    p.n_streams = L;
+    p.design_key = RngKey{c.seed, 0, kRngDesign};
+    for (int n = 0; n < pts[i].devices; ++n) p.slot_energy[n] = 1.0;
+    std::vector<double> alpha(NS * R), lb(R, INFINITY);
+    for (size_t s = 0; s < NS; ++s) {
+      const auto t0 = std::chrono::steady_clock::now();
+      solve_alpha_batch(b, p, S[s], c.opt, 0, R, alpha.data() + s * R);
+      tpr[i * NS + s] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / R;
+      if (!quiet)
+        std::cerr << "compare: N=" << pts[i].devices << " N_r=" << pts[i].n_rx << " " << solver_name(S[s]) << " "
+                  << tpr[i * NS + s] * 1e3 << " ms/realization\n";
+    }
+    if (c.lower_bound) lower_bound_batch(p, 0, R, lb.data());
+    double lsum = 0;
+    long lok = 0;
+    for (long r = 0; r < R; ++r)
+      if (std::isfinite(lb[r])) { lsum += lb[r]; ++lok; }
+    lb_fail[i] = c.lower_bound ? R - lok : R;
+    if (lok) lb_mean[i] = sigma2 * lsum / lok;
+    for (size_t s = 0; s < NS; ++s) {
+      const double* a = alpha.data() + s * R;
+      std::vector<double> m, rs, rl;
+      long wins = 0, both = 0;
+      for (long r = 0; r < R; ++r) {
+        if (std::isnan(a[r])) throw NumericalError("compare: NaN alpha from solver " + std::string(solver_name(S[s])));
+        if (!std::isfinite(a[r])) continue;
+        m.push_back(sigma2 * a[r]);
+        if (have_sdr && std::isfinite(alpha[sdr_index * R + r])) {
+          rs.push_back(a[r] / alpha[sdr_index * R + r]);
+          wins += a[r] <= alpha[sdr_index * R + r] ? 1 : 0;
+          ++both;
+        }
+        if (std::isfinite(lb[r])) rl.push_back(a[r] / lb[r]);
+      }
+      const size_t k = i * NS + s;
+      outages[k] = R - (long)m.size();
+      double sum = 0;
+      for (double x : m) sum += x;
+      mse_mean[k] = m.empty() ? INFINITY : sum / m.size();
+      mse_median[k] = median(m);
+      if (have_sdr) r_sdr[k] = median(rs);
+      r_lb[k] = median(rl);
+      win[k] = both ? (double)wins / both : 0.0;
+    }
+    if (c.save_channels) {
+      const std::string g = "realizations/point" + std::to_string(i) + "/";
+      out.write(g + "alpha", alpha, {NS, (size_t)R}, {"solver", "realization"}, "1",
+                "exact alpha = max_n tr((G^H Q_n G)^{-1}) / E_n per solver and realization (E_n = 1); MSE = sigma^2 alpha; +inf = outage");
+      out.write(g + "lower_bound", lb, {(size_t)R}, {"realization"}, "1",
+                "SDP lower bound on min_G alpha(G) per realization; +inf = solver failure or not computed");
+      const int N = pts[i].devices, nr = pts[i].n_rx, nt = c.n_tx;
+      std::vector<double> h((size_t)R * N * nr * nt * 2);
+      for (long r = 0; r < R; ++r) {
+        const ChannelSet cs = channel_set(p, (uint64_t)r);
+        for (int n = 0; n < N; ++n)
+          for (int a = 0; a < nr; ++a)
+            for (int t = 0; t < nt; ++t) {
+              const size_t o = ((((size_t)r * N + n) * nr + a) * nt + t) * 2;
+              h[o] = cs.H[n](a, t).real();
+              h[o + 1] = cs.H[n](a, t).imag();
+            }
+      }
+      out.write(g + "channels", h, {(size_t)R, (size_t)N, (size_t)nr, (size_t)nt, 2},
+                {"realization", "device", "rx_antenna", "tx_antenna", "re_im"}, "1",
+                "channel matrices H_n (normalised mode, beta_n = 1) every solver saw");
+    }
+  }
+  const std::vector<size_t> shp{P, NS};
+  const std::vector<std::string> dims{"point", "solver"};
+  out.write_strings("axes/solvers", c.solvers, "solver names, the order of the solver dimension");
+  out.write("axes/devices", ax_dev, {P}, {"point"}, "devices", "number of devices N at each point");
+  out.write("axes/n_rx", ax_nr, {P}, {"point"}, "antennas", "server antennas N_r at each point");
+  out.write("compare/mse_mean", mse_mean, shp, dims, "1 (normalised MSE)",
+            "mean exact MSE = sigma^2 alpha over non-outage realizations; +inf if all were outages");
+  out.write("compare/mse_median", mse_median, shp, dims, "1 (normalised MSE)", "median exact MSE over non-outage realizations");
+  out.write("compare/ratio_to_sdr_median", r_sdr, shp, dims, "1",
+            "median over realizations of alpha / alpha_sdr (SDR + randomization); +inf if sdr was not run");
+  out.write("compare/win_rate_vs_sdr", win, shp, dims, "1", "fraction of realizations with alpha <= alpha_sdr");
+  out.write("compare/ratio_to_lower_bound_median", r_lb, shp, dims, "1",
+            "median over realizations of alpha / SDP lower bound (>= 1)");
+  out.write("compare/outages", outages, shp, dims, "realizations", "realizations with no finite alpha (outages)");
+  out.write("compare/time_per_realization", tpr, shp, dims, "s", "wall time per realization of each solver");
+  out.write("compare/lower_bound_mse_mean", lb_mean, {P}, {"point"}, "1 (normalised MSE)",
+            "mean over realizations of sigma^2 x SDP lower bound");
+  out.write("compare/lower_bound_failures", lb_fail, {P}, {"point"}, "realizations",
+            "realizations where the lower-bound SDP failed (or it was not computed)");
+  out.attr("/", "snr_db", c.snr_db);
+  out.attr("/", "sigma2", sigma2);
+  out.attr("/", "realizations", (int64_t)R);
+  out.commit();
+  if (!quiet) {
+    for (size_t i = 0; i < P; ++i)
+      for (size_t s = 0; s < NS; ++s) {
+        const size_t k = i * NS + s;
+        std::cerr << "N=" << pts[i].devices << " N_r=" << pts[i].n_rx << " " << c.solvers[s] << ": MSE " << mse_mean[k]
+                  << ", median/SDR " << r_sdr[k] << ", wins " << win[k] << ", median/LB " << r_lb[k] << ", outages "
+                  << outages[k] << ", " << tpr[k] * 1e3 << " ms\n";
+      }
+    std::cerr << "compare: wrote " << output << "\n";
+  }
+  return 0;
+}
+
+const bool registered = register_command(
+    {"compare", "Compare transceiver solvers (eigen, random, fast, sdr) on identical channels",
+     [](CLI::App& sub) -> std::function<int()> {
+       struct F {
+         CompareConfig c;
+         std::string config, output = "results/compare.h5", solvers, devices, n_rx;
+         bool quiet = false;
+       };
+       auto f = std::make_shared<F>();
+       sub.add_option("config", f->config, "TOML config file (flags override it)");
+       sub.add_option("-o,--output", f->output, "result file (HDF5)")->capture_default_str();
+       sub.add_option("--seed", f->c.seed, "random seed");
+       sub.add_option("--backend", f->c.backend, "auto, cpu or cuda (sdr always runs on the CPU)");
+       sub.add_option("--realizations", f->c.realizations, "channel realizations per point");
+       sub.add_option("--solvers", f->solvers, "comma list of eigen, random, fast, sdr");
+       sub.add_option("--devices", f->devices, "N list, e.g. 2,4,8");
+       sub.add_option("--n-rx", f->n_rx, "N_r list");
+       sub.add_option("--n-tx", f->c.n_tx, "N_t");
+       sub.add_option("--streams", f->c.streams, "L (0: L = N_t)");
+       sub.add_option("--k-db", f->c.k_db, "Rician K in dB");
+       sub.add_option("--snr-db", f->c.snr_db, "SNR in dB (MSE = 10^(-SNR/10) alpha)");
+       sub.add_option("--draws", f->c.opt.draws, "SDR randomization candidates");
+       sub.add_option("--fast-starts", f->c.opt.fast_starts, "fast solver: starts (eigen + random)");
+       sub.add_option("--fast-iters", f->c.opt.fast_iters, "fast solver: L-BFGS iterations per stage");
+       sub.add_flag("--save-channels", f->c.save_channels, "store channels and per-realization alpha");
+       sub.add_flag("-q,--quiet", f->quiet, "no progress output");
+       CLI::App* s = &sub;
+       return [f, s] {
+         // A config file is the base; flags that were given override it.
+         CompareConfig c;
+         if (!f->config.empty()) load(f->config, c);
+         auto set = [&](const char* name) { return s->get_option(name)->count() > 0; };
+         if (set("--seed")) c.seed = f->c.seed;
+         if (set("--backend")) c.backend = f->c.backend;
+         if (set("--realizations")) c.realizations = f->c.realizations;
+         if (set("--n-tx")) c.n_tx = f->c.n_tx;
+         if (set("--streams")) c.streams = f->c.streams;
+         if (set("--k-db")) c.k_db = f->c.k_db;
+         if (set("--snr-db")) c.snr_db = f->c.snr_db;
+         if (set("--draws")) c.opt.draws = f->c.opt.draws;
+         if (set("--fast-starts")) c.opt.fast_starts = f->c.opt.fast_starts;
+         if (set("--fast-iters")) c.opt.fast_iters = f->c.opt.fast_iters;
+         if (set("--save-channels")) c.save_channels = true;
+         return run_compare(c, f->output, f->quiet, f->solvers, f->devices, f->n_rx);
+       };
+     }});
+
+}  // namespace
+}  // namespace airtp

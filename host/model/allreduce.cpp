@@ -1,0 +1,49 @@
+#include "host/model/allreduce.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "host/common/errors.hpp"
+
+namespace airtp {
+
+void ExactAllReduce::reduce(const float* const* parts, int n_dev, int rows, int dim, const AllReduceContext&,
+                            float* out) const {
+  const long n = (long)rows * dim;
+  std::memcpy(out, parts[0], n * sizeof(float));
+  for (int d = 1; d < n_dev; ++d)
+    for (long i = 0; i < n; ++i) out[i] += parts[d][i];
+}
+
+DigitalAllReduce::DigitalAllReduce(int bits) : bits_(bits) {
+  if (bits < 1 || bits > 24) throw InputError("--bits: " + std::to_string(bits) + " not in 1..24");
+}
+
+void DigitalAllReduce::quantize(float* x, int n, int bits) {
+  float a = 0;
+  for (int i = 0; i < n; ++i) a = std::max(a, std::fabs(x[i]));
+  if (!(a > 0)) return;
+  // 2^Q levels spread evenly over [-a, a], both ends included.
+  const double levels = std::ldexp(1.0, bits) - 1;
+  const double step = 2.0 * a / levels;
+  for (int i = 0; i < n; ++i) {
+    const double q = std::nearbyint((x[i] + (double)a) / step);
+    x[i] = (float)(std::clamp(q, 0.0, levels) * step - a);
+  }
+}
+
+void DigitalAllReduce::reduce(const float* const* parts, int n_dev, int rows, int dim, const AllReduceContext&,
+                              float* out) const {
+  std::vector<float> row(dim);
+  std::fill(out, out + (long)rows * dim, 0.f);
+  for (int d = 0; d < n_dev; ++d)
+    for (int r = 0; r < rows; ++r) {
+      std::memcpy(row.data(), parts[d] + (long)r * dim, dim * sizeof(float));
+      quantize(row.data(), dim, bits_);
+      for (int i = 0; i < dim; ++i) out[(long)r * dim + i] += row[i];
+    }
+}
+
+}  // namespace airtp

@@ -1,0 +1,19 @@
+// Loader for llama2.c checkpoints ("legacy" export: a header of 7 int32 followed by fp32
+// tensors). A negative vocab_size in the header means the classifier is stored separately
+// after the (unused) RoPE tables; a positive one means it shares the token embedding.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include "host/model/weights.hpp"
+
+namespace airtp {
+
+// Reads a checkpoint file. Throws InputError naming the file and the problem when it is
+// missing, too short, too long, or its header is inconsistent.
+ModelWeights load_llama2c(const std::string& path);
+
+// Parses a checkpoint held in memory; `name` appears in error messages (the file name).
+ModelWeights parse_llama2c(const uint8_t* data, size_t size, const std::string& name);
+
+}  // namespace airtp

@@ -1,0 +1,190 @@
+#include "host/model/ppl_eval.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "host/common/errors.hpp"
+
+namespace airtp {
+
+static std::string strip(const std::string& s) {
+  const char* ws = " \t\r\n\f\v";
+  const size_t a = s.find_first_not_of(ws);
+  if (a == std::string::npos) return "";
+  const size_t b = s.find_last_not_of(ws);
+  return s.substr(a, b - a + 1);
+}
+
+std::vector<std::string> split_stories(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line, cur;
+  auto flush = [&] {
+    const std::string s = strip(cur);
+    if (!s.empty()) out.push_back(s);
+    cur.clear();
+  };
+  while (std::getline(in, line)) {
+    if (strip(line) == "<|endoftext|>") {
+      flush();
+    } else {
+      cur += line;
+      cur += '\n';
+    }
+  }
+  flush();
+  return out;
+}
+
+std::vector<std::vector<int>> load_story_tokens(const std::string& path, const Tokenizer& tok, int max_len,
+                                                int max_stories) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("text file '" + path + "': cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::vector<std::string> stories = split_stories(ss.str());
+  if (max_stories > 0 && (int)stories.size() > max_stories) stories.resize(max_stories);
+  std::vector<std::vector<int>> seqs;
+  for (const std::string& s : stories) {
+    std::vector<int> t = tok.encode(s, true);
+    if ((int)t.size() > max_len) t.resize(max_len);
+    if (t.size() >= 2) seqs.push_back(std::move(t));
+  }
+  if (seqs.empty()) throw InputError("text file '" + path + "': no story with at least one token to score");
+  return seqs;
+}
+
+Estimate ratio_estimate(const std::vector<double>& a, const std::vector<double>& b) {
+  const size_t n = a.size();
+  double sa = 0, sb = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sa += a[i];
+    sb += b[i];
+  }
+  Estimate e;
+  if (!(sb > 0)) return e;
+  e.mean = sa / sb;
+  if (n < 2) return e;
+  double v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double r = a[i] - e.mean * b[i];
+    v += r * r;
+  }
+  e.se = std::sqrt(v / ((double)n * (n - 1))) / (sb / n);
+  return e;
+}
+
+namespace {
+// Per-position log-softmax of a T x V logit block, in place (double accumulation).
+// Vectorised single-precision exponentials; the sums are small (V terms <= 1 each).
+void log_softmax_rows(float* lg, int T, int V) {
+  for (int t = 0; t < T; ++t) {
+    Eigen::Map<Eigen::ArrayXf> r(lg + (size_t)t * V, V);
+    const float mx = r.maxCoeff();
+    const float lse = mx + std::log((r - mx).exp().sum());
+    r -= lse;
+  }
+}
+// KL(a || b) of two log-probability rows.
+double kl_row(const float* a, const float* b, int V) {
+  const Eigen::Map<const Eigen::ArrayXf> x(a, V), y(b, V);
+  return (double)(x.exp() * (x - y)).sum();
+}
+}  // namespace
+
+void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>& seqs, const TpPlan& plan,
+                  const std::vector<const AllReduce*>& schemes, int R, CleanScore& clean,
+                  std::vector<NoisyScore>& noisy, bool progress) {
+  const int V = model.cfg().vocab_size, nL = model.cfg().n_layers;
+  const long S = (long)seqs.size();
+  const size_t K = schemes.size();
+  // Per-unit sums (units: sequences for clean, (scheme, realization, sequence) for noisy).
+  std::vector<double> c_nll(S), c_cnt(S);
+  std::vector<std::vector<double>> n_nll(K), n_dnll(K), n_kl(K), n_top(K), n_cnt(K);
+  std::vector<std::vector<std::vector<double>>> err(K), ref(K);
+  for (size_t k = 0; k < K; ++k) {
+    for (auto* v : {&n_nll[k], &n_dnll[k], &n_kl[k], &n_top[k], &n_cnt[k]}) v->assign((size_t)R * S, 0.0);
+    err[k].assign(2 * nL, std::vector<double>((size_t)R * S));
+    ref[k].assign(2 * nL, std::vector<double>((size_t)R * S));
+  }
+  const TpPlan one = unsplit_plan(model.cfg());
+  const ExactAllReduce exact;
+  const long chunk = 64;
+  std::vector<std::vector<float>> clean_lp(chunk);  // log-probs of the chunk's clean model
+  std::vector<std::vector<int>> clean_top(chunk);
+  for (long c0 = 0; c0 < S; c0 += chunk) {
+    const long cn = std::min(chunk, S - c0);
+    std::vector<BatchItem> items;
+    for (long j = 0; j < cn; ++j) items.push_back({&seqs[c0 + j], (uint64_t)(c0 + j), 0});
+    run_batch(model, items, one, exact, [&](size_t i, const float* lg, int T, const ReduceStats&) {
+      std::vector<float>& lp = clean_lp[i];
+      lp.assign(lg, lg + (size_t)T * V);
+      log_softmax_rows(lp.data(), T, V);
+      const std::vector<int>& tk = *items[i].tokens;
+      clean_top[i].resize(T);
+      double nll = 0;
+      for (int t = 0; t + 1 < T; ++t) {
+        const float* r = lp.data() + (size_t)t * V;
+        nll -= r[tk[t + 1]];
+        clean_top[i][t] = (int)(std::max_element(r, r + V) - r);
+      }
+      c_nll[c0 + i] = nll;
+      c_cnt[c0 + i] = T - 1;
+    });
+    for (size_t k = 0; k < K; ++k) {
+      std::vector<BatchItem> nitems;
+      for (int r = 0; r < R; ++r)
+        for (long j = 0; j < cn; ++j) nitems.push_back({&seqs[c0 + j], (uint64_t)(c0 + j), (uint64_t)r});
+      run_batch(model, nitems, plan, *schemes[k], [&](size_t i, const float* lg, int T, const ReduceStats& st) {
+        const long j = (long)(i % cn), r = (long)(i / cn), s = c0 + j;
+        const size_t u = (size_t)r * S + s;
+        const std::vector<int>& tk = *nitems[i].tokens;
+        const std::vector<float>& cl = clean_lp[j];
+        std::vector<float> lp(lg, lg + (size_t)T * V);
+        log_softmax_rows(lp.data(), T, V);
+        double nll = 0, kl = 0, top = 0;
+        for (int t = 0; t + 1 < T; ++t) {
+          const float* a = cl.data() + (size_t)t * V;
+          const float* b = lp.data() + (size_t)t * V;
+          nll -= b[tk[t + 1]];
+          kl += std::max(kl_row(a, b, V), 0.0);
+          top += (std::max_element(b, b + V) - b) == clean_top[j][t];
+        }
+        n_nll[k][u] = nll;
+        n_dnll[k][u] = nll - c_nll[s];
+        n_kl[k][u] = kl;
+        n_top[k][u] = top;
+        n_cnt[k][u] = T - 1;
+        for (int q = 0; q < 2 * nL; ++q) {
+          err[k][q][u] = st.err2[q];
+          ref[k][q][u] = st.ref2[q];
+        }
+      });
+    }
+    if (progress) std::cerr << "\r  scored " << c0 + cn << "/" << S << " sequences" << std::flush;
+  }
+  if (progress) std::cerr << "\n";
+  clean.n_sequences = S;
+  clean.n_tokens = 0;
+  for (double x : c_cnt) clean.n_tokens += (long)x;
+  clean.nll = ratio_estimate(c_nll, c_cnt);
+  clean.ppl = {std::exp(clean.nll.mean), std::exp(clean.nll.mean) * clean.nll.se};
+  noisy.assign(K, NoisyScore{});
+  for (size_t k = 0; k < K; ++k) {
+    NoisyScore& o = noisy[k];
+    o.n_items = (long)R * S;
+    o.nll = ratio_estimate(n_nll[k], n_cnt[k]);
+    o.ppl = {std::exp(o.nll.mean), std::exp(o.nll.mean) * o.nll.se};
+    o.nll_increase = ratio_estimate(n_dnll[k], n_cnt[k]);
+    o.kl = ratio_estimate(n_kl[k], n_cnt[k]);
+    o.top1 = ratio_estimate(n_top[k], n_cnt[k]);
+    o.nmse.resize(2 * nL);
+    for (int q = 0; q < 2 * nL; ++q) o.nmse[q] = ratio_estimate(err[k][q], ref[k][q]);
+  }
+}
+
+}  // namespace airtp

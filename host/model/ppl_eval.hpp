@@ -1,0 +1,51 @@
+// Accuracy of noisy tensor-parallel inference (SPEC §7): perplexity, KL divergence to the
+// clean model, same-top-1 rate and per-all-reduce NMSE, each with a standard error.
+//
+// Protocol "stories": the text is split at lines holding only <|endoftext|>, each story is
+// stripped of surrounding whitespace, its tokens are BOS + encode(story) truncated to the
+// model's context, and every token after BOS is scored (position t predicts token t+1).
+// The clean reference is the unsplit model with exact sums.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "host/model/tokenizer.hpp"
+#include "host/model/transformer.hpp"
+
+namespace airtp {
+
+std::vector<std::string> split_stories(const std::string& text);
+// Reads the file (InputError naming it when missing or empty of stories) and tokenizes.
+std::vector<std::vector<int>> load_story_tokens(const std::string& path, const Tokenizer& tok, int max_len,
+                                                int max_stories);
+
+struct Estimate {
+  double mean = 0, se = 0;
+};
+
+struct CleanScore {
+  long n_sequences = 0, n_tokens = 0;
+  Estimate nll;  // nats per scored token
+  Estimate ppl;
+};
+
+struct NoisyScore {
+  long n_items = 0;                 // realizations x sequences
+  Estimate nll, ppl;                // noisy model
+  Estimate nll_increase;            // noisy minus clean, paired per item
+  Estimate kl;                      // KL(P_clean || P_noisy), nats per scored token
+  Estimate top1;                    // fraction of scored positions whose argmax matches the clean one
+  std::vector<Estimate> nmse;       // [layer * 2 + which]: sum of squared errors / sum of squared exact sums
+};
+
+// Scores the clean model once, then each scheme over n_realizations x sequences items.
+// Sequences are processed in chunks so memory stays bounded; results do not depend on the
+// chunk size or the thread count.
+void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>& seqs, const TpPlan& plan,
+                  const std::vector<const AllReduce*>& schemes, int n_realizations, CleanScore& clean,
+                  std::vector<NoisyScore>& noisy, bool progress = false);
+
+// Ratio estimator sum(a)/sum(b) with its delta-method standard error over independent units.
+Estimate ratio_estimate(const std::vector<double>& a, const std::vector<double>& b);
+
+}  // namespace airtp

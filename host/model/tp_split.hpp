@@ -1,0 +1,43 @@
+// Tensor-parallel split of a LLaMA model over N devices from an assignment vector m on the
+// simplex (SPEC §1, §5). Attention is split by heads: when N <= n_kv_heads each device takes
+// whole KV groups (about m_n of them, largest remainder); when N exceeds the KV heads, query
+// heads are dealt out instead (at least one per device) and each device holds a replica of
+// the KV heads its query heads use, as vLLM does. The MLP is split by hidden neurons (largest
+// remainder). Every device owns a contiguous range of query heads and of neurons.
+#pragma once
+#include <string>
+#include <vector>
+#include "host/model/weights.hpp"
+
+namespace airtp {
+
+struct DeviceShard {
+  int q_head0 = 0, n_q_heads = 0;  // query heads [q_head0, q_head0 + n_q_heads)
+  int kv_head0 = 0, n_kv_heads = 0;  // KV heads it holds (replicas when shared)
+  int hid0 = 0, n_hid = 0;         // MLP neurons [hid0, hid0 + n_hid)
+};
+
+struct TpPlan {
+  int n_dev = 1;
+  std::vector<double> m;
+  std::vector<DeviceShard> dev;
+  bool kv_replicated = false;  // N > n_kv_heads
+  std::string describe() const;
+};
+
+// Largest-remainder rounding of m_n * total to integers summing to total (ties go to the
+// lower index). m must be non-negative and sum to 1 (checked by the caller).
+std::vector<int> largest_remainder(const std::vector<double>& m, int total);
+
+// Validates m (length N, non-negative, sums to 1 within 1e-6; N <= n_heads) and builds the plan.
+// Throws InputError naming `flag` on bad input.
+TpPlan make_tp_plan(const ModelConfig& cfg, const std::vector<double>& m, const std::string& flag = "--m");
+
+// Single-device plan (the unsplit model).
+TpPlan unsplit_plan(const ModelConfig& cfg);
+
+// Parses "uniform" or a comma-separated list of N shares (normalised if they sum to within
+// 1e-6 of 1; otherwise an InputError naming the flag).
+std::vector<double> parse_assignment(const std::string& text, int n_dev, const std::string& flag = "--m");
+
+}  // namespace airtp

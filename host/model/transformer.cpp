@@ -1,0 +1,247 @@
+#include "host/model/transformer.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "host/common/errors.hpp"
+
+namespace airtp {
+
+namespace {
+using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using CMap = Eigen::Map<const Mat>;
+
+void rmsnorm(const Mat& x, const std::vector<float>& weight, float eps, Mat& out) {
+  out.resize(x.rows(), x.cols());
+  const Eigen::Map<const Eigen::RowVectorXf> g(weight.data(), (Eigen::Index)weight.size());
+  for (Eigen::Index t = 0; t < x.rows(); ++t) {
+    const float ss = x.row(t).squaredNorm() / (float)x.cols() + eps;
+    out.row(t) = (x.row(t).array() * g.array() * (1.0f / std::sqrt(ss))).matrix();
+  }
+}
+}  // namespace
+
+Transformer::Transformer(const ModelWeights& w) : w_(w) {
+  // Parallelism is over sequences (run_batch); Eigen's own OpenMP GEMM threading on these
+  // small matrices only adds fork/join and spin-wait costs, so it is switched off.
+  Eigen::setNbThreads(1);
+  const ModelConfig& c = w.cfg;
+  const int hs = c.head_dim(), half = hs / 2;
+  rope_cos_.resize((size_t)c.seq_len * half);
+  rope_sin_.resize((size_t)c.seq_len * half);
+  // Same single-precision formula as llama2.c so greedy text matches it token for token.
+  for (int p = 0; p < c.seq_len; ++p)
+    for (int i = 0; i < half; ++i) {
+      const float freq = 1.0f / std::pow(c.rope_theta, (float)(2 * i) / (float)hs);
+      const float val = (float)p * freq;
+      rope_cos_[(size_t)p * half + i] = std::cos(val);
+      rope_sin_[(size_t)p * half + i] = std::sin(val);
+    }
+}
+
+KvCache Transformer::make_cache(int max_len) const {
+  const ModelConfig& c = w_.cfg;
+  KvCache k;
+  k.max_len = std::min(max_len, c.seq_len);
+  k.kv_dim = c.n_kv_heads * c.head_dim();
+  k.n_layers = c.n_layers;
+  k.k.assign((size_t)c.n_layers * k.max_len * k.kv_dim, 0.f);
+  k.v.assign(k.k.size(), 0.f);
+  return k;
+}
+
+void Transformer::forward(const int* tokens, int T, int pos0, KvCache& cache, const TpPlan& plan, const AllReduce& ar,
+                          const AllReduceContext& ctx_in, float* logits, ReduceStats* stats) const {
+  const ModelConfig& c = w_.cfg;
+  const int dim = c.dim, hs = c.head_dim(), half = hs / 2, kvd = cache.kv_dim, hid = c.hidden_dim;
+  const int group = c.n_heads / c.n_kv_heads, N = plan.n_dev, P = pos0 + T;
+  if (T <= 0 || pos0 < 0 || P > cache.max_len)
+    throw InputError("forward: positions " + std::to_string(pos0) + ".." + std::to_string(P) +
+                     " exceed the context of " + std::to_string(cache.max_len));
+  if (stats && (int)stats->err2.size() != 2 * c.n_layers) stats->reset(c.n_layers);
+
+  Mat x(T, dim), xn, q, k, v, att(T, dim), s, h1, h3, red(T, dim), exact;
+  std::vector<Mat> part(N, Mat(T, dim));
+  std::vector<const float*> pp(N);
+  for (int t = 0; t < T; ++t) {
+    const int tok = tokens[t];
+    if (tok < 0 || tok >= c.vocab_size) throw InputError("forward: token id " + std::to_string(tok) + " out of range");
+    x.row(t) = Eigen::Map<const Eigen::RowVectorXf>(w_.tok_embedding.data() + (size_t)tok * dim, dim);
+  }
+  const float inv_sqrt_hs = 1.0f / std::sqrt((float)hs);
+  AllReduceContext ctx = ctx_in;
+  ctx.pos0 = pos0;
+
+  auto all_reduce = [&](int layer, int which) {
+    for (int n = 0; n < N; ++n) pp[n] = part[n].data();
+    ctx.layer = layer;
+    ctx.which = which;
+    ar.reduce(pp.data(), N, T, dim, ctx, red.data());
+    if (stats) {
+      exact = part[0];
+      for (int n = 1; n < N; ++n) exact += part[n];
+      stats->err2[2 * layer + which] += (double)(red - exact).squaredNorm();
+      stats->ref2[2 * layer + which] += (double)exact.squaredNorm();
+    }
+    for (Eigen::Index i = 0; i < red.size(); ++i)
+      if (!std::isfinite(red.data()[i]))
+        throw NumericalError("all-reduce '" + ar.name() + "' returned a non-finite value at layer " +
+                             std::to_string(layer));
+    x += red;
+  };
+
+  for (int l = 0; l < c.n_layers; ++l) {
+    const LayerWeights& L = w_.layers[l];
+    rmsnorm(x, L.attn_norm, c.norm_eps, xn);
+    q.noalias() = xn * CMap(L.wq.data(), dim, dim).transpose();
+    k.noalias() = xn * CMap(L.wk.data(), kvd, dim).transpose();
+    v.noalias() = xn * CMap(L.wv.data(), kvd, dim).transpose();
+    for (int t = 0; t < T; ++t) {  // RoPE on consecutive pairs within each head
+      const float* cs = rope_cos_.data() + (size_t)(pos0 + t) * half;
+      const float* sn = rope_sin_.data() + (size_t)(pos0 + t) * half;
+      for (int i = 0; i < dim; i += 2) {
+        const int j = (i % hs) / 2;
+        float* qp = q.data() + (size_t)t * dim + i;
+        const float q0 = qp[0], q1 = qp[1];
+        qp[0] = q0 * cs[j] - q1 * sn[j];
+        qp[1] = q0 * sn[j] + q1 * cs[j];
+        if (i < kvd) {
+          float* kp = k.data() + (size_t)t * kvd + i;
+          const float k0 = kp[0], k1 = kp[1];
+          kp[0] = k0 * cs[j] - k1 * sn[j];
+          kp[1] = k0 * sn[j] + k1 * cs[j];
+        }
+      }
+    }
+    float* kc = cache.k.data() + (size_t)l * cache.max_len * kvd;
+    float* vc = cache.v.data() + (size_t)l * cache.max_len * kvd;
+    std::memcpy(kc + (size_t)pos0 * kvd, k.data(), sizeof(float) * T * kvd);
+    std::memcpy(vc + (size_t)pos0 * kvd, v.data(), sizeof(float) * T * kvd);
+    using Strided = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
+    for (int h = 0; h < c.n_heads; ++h) {
+      const int kvh = h / group;
+      const Strided K(kc + kvh * hs, P, hs, Eigen::OuterStride<>(kvd));
+      const Strided V(vc + kvh * hs, P, hs, Eigen::OuterStride<>(kvd));
+      s.noalias() = (q.middleCols(h * hs, hs) * inv_sqrt_hs) * K.transpose();  // T x P
+      for (int t = 0; t < T; ++t) {  // causal softmax over positions 0..pos0+t
+        const int nv = pos0 + t + 1;
+        auto r = s.row(t).head(nv).array();
+        const float mx = r.maxCoeff();
+        r = (r - mx).exp();
+        r /= r.sum();
+        if (nv < P) s.row(t).tail(P - nv).setZero();
+      }
+      att.middleCols(h * hs, hs).noalias() = s * V;
+    }
+    const CMap Wo(L.wo.data(), dim, dim);
+    for (int n = 0; n < N; ++n) {
+      const DeviceShard& d = plan.dev[n];
+      if (d.n_q_heads == 0) {
+        part[n].setZero();
+        continue;
+      }
+      part[n].noalias() = att.middleCols(d.q_head0 * hs, d.n_q_heads * hs) *
+                          Wo.middleCols(d.q_head0 * hs, d.n_q_heads * hs).transpose();
+    }
+    all_reduce(l, 0);
+
+    rmsnorm(x, L.ffn_norm, c.norm_eps, xn);
+    h1.noalias() = xn * CMap(L.w1.data(), hid, dim).transpose();
+    h3.noalias() = xn * CMap(L.w3.data(), hid, dim).transpose();
+    h1 = (h1.array() / (1.0f + (-h1.array()).exp()) * h3.array()).matrix();  // SwiGLU
+    const CMap W2(L.w2.data(), dim, hid);
+    for (int n = 0; n < N; ++n) {
+      const DeviceShard& d = plan.dev[n];
+      if (d.n_hid == 0) {
+        part[n].setZero();
+        continue;
+      }
+      part[n].noalias() = h1.middleCols(d.hid0, d.n_hid) * W2.middleCols(d.hid0, d.n_hid).transpose();
+    }
+    all_reduce(l, 1);
+  }
+  rmsnorm(x, w_.final_norm, c.norm_eps, xn);
+  Eigen::Map<Mat> out(logits, T, c.vocab_size);
+  out.noalias() = xn * CMap(w_.output_matrix().data(), c.vocab_size, dim).transpose();
+}
+
+std::vector<float> Transformer::logits(const std::vector<int>& tokens) const {
+  const int T = (int)tokens.size();
+  KvCache cache = make_cache(T);
+  std::vector<float> out((size_t)T * cfg().vocab_size);
+  forward(tokens.data(), T, 0, cache, unsplit_plan(cfg()), ExactAllReduce(), AllReduceContext{}, out.data());
+  return out;
+}
+
+std::vector<int> Transformer::generate_greedy(const std::vector<int>& prompt, int steps, const TpPlan& plan,
+                                              const AllReduce& ar, uint64_t realization, int stop_token) const {
+  const ModelConfig& c = cfg();
+  if (prompt.empty()) throw InputError("generate: empty prompt");
+  if ((int)prompt.size() >= c.seq_len)
+    throw InputError("generate: prompt of " + std::to_string(prompt.size()) + " tokens fills the context of " +
+                     std::to_string(c.seq_len));
+  KvCache cache = make_cache(c.seq_len);
+  AllReduceContext ctx;
+  ctx.realization = realization;
+  std::vector<float> lg((size_t)prompt.size() * c.vocab_size);
+  forward(prompt.data(), (int)prompt.size(), 0, cache, plan, ar, ctx, lg.data());
+  std::vector<int> out = prompt;
+  const float* last = lg.data() + (prompt.size() - 1) * (size_t)c.vocab_size;
+  for (int s = 0; s < steps; ++s) {
+    const int next = (int)(std::max_element(last, last + c.vocab_size) - last);
+    if (next == stop_token) break;
+    out.push_back(next);
+    if ((int)out.size() >= c.seq_len || s + 1 == steps) break;
+    lg.resize(c.vocab_size);
+    forward(&out.back(), 1, (int)out.size() - 1, cache, plan, ar, ctx, lg.data());
+    last = lg.data();
+  }
+  return out;
+}
+
+void run_batch(const Transformer& model, const std::vector<BatchItem>& items, const TpPlan& plan, const AllReduce& ar,
+               const std::function<void(size_t, const float*, int, const ReduceStats&)>& sink) {
+  const long n = (long)items.size();
+  bool failed = false;
+  std::string what;
+  int kind = 0;
+#pragma omp parallel
+  {
+    std::vector<float> logits;
+    ReduceStats stats;
+    KvCache cache;
+#pragma omp for schedule(dynamic, 1)
+    for (long i = 0; i < n; ++i) {
+      try {
+        const BatchItem& it = items[i];
+        const int T = (int)it.tokens->size();
+        if (cache.max_len < T) cache = model.make_cache(T);
+        logits.resize((size_t)T * model.cfg().vocab_size);
+        stats.reset(model.cfg().n_layers);
+        AllReduceContext ctx;
+        ctx.realization = it.realization;
+        ctx.sequence = it.sequence;
+        model.forward(it.tokens->data(), T, 0, cache, plan, ar, ctx, logits.data(), &stats);
+        sink((size_t)i, logits.data(), T, stats);
+      } catch (const std::exception& e) {
+#pragma omp critical(airtp_run_batch_error)
+        {
+          if (!failed) {
+            failed = true;
+            what = e.what();
+            kind = dynamic_cast<const InputError*>(&e) ? 1 : dynamic_cast<const NumericalError*>(&e) ? 2 : 3;
+          }
+        }
+      }
+    }
+  }
+  if (failed) {
+    if (kind == 1) throw InputError(what);
+    if (kind == 2) throw NumericalError(what);
+    throw std::runtime_error(what);
+  }
+}
+
+}  // namespace airtp
