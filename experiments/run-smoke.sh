@@ -19,6 +19,11 @@ for cfg in experiments/paper/*.smoke.toml; do
     skipped=$((skipped + 1))
     continue
   fi
+  if ! "$airtp" "$cmd" --help | grep -qE '^ *config( |$)'; then
+    echo "run-smoke: skip $name ('airtp $cmd' does not read a config file yet)"
+    skipped=$((skipped + 1))
+    continue
+  fi
   echo "run-smoke: $name ($cmd)"
   start=$SECONDS
   if ! "$airtp" run "$cfg" -o "$out/$name.h5"; then
@@ -26,7 +31,7 @@ for cfg in experiments/paper/*.smoke.toml; do
     failed=$((failed + 1))
     continue
   fi
-  plot="analysis/plot_$cmd.py"
+  case $cmd in compare) plot=analysis/plot_solvers.py ;; *) plot="analysis/plot_$cmd.py" ;; esac
   if [ -f "$plot" ]; then
     /usr/bin/python3 "$plot" "$out/$name.h5" -o "$out" || { echo "run-smoke: FAILED plot of $name" >&2; failed=$((failed + 1)); continue; }
   fi
