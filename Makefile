@@ -11,7 +11,7 @@ AIRTP_CUDA ?= AUTO
 JOBS      ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test bench gpu-check clean
+.PHONY: smoke all deps build run test bench gpu-check clean
 
 all: build
 
@@ -26,6 +26,10 @@ run: build
 	@mkdir -p results
 	$(BUILD)/airtp mse experiments/configs/default.toml -o results/default.h5
 	$(PY) analysis/plot_mse.py results/default.h5 -o results
+
+# Every paper figure's smoke config whose command exists, and its plot (results/smoke/).
+smoke: build
+	experiments/run-smoke.sh $(BUILD) results/smoke
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900

@@ -13,6 +13,11 @@ bool register_command(Command c) {
   command_registry().push_back(std::move(c));
   return true;
 }
+const Command* find_command(const std::string& name) {
+  for (const Command& c : command_registry())
+    if (c.name == name) return &c;
+  return nullptr;
+}
 static std::string g_command_line;
 const std::string& command_line() { return g_command_line; }
 

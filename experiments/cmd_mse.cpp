@@ -4,6 +4,7 @@
 #include "experiments/cli_util.hpp"
 #include "experiments/commands.hpp"
 #include "host/common/backend_select.hpp"
+#include "host/runs/shard_file.hpp"
 #include "host/sweep/mse_sweep.hpp"
 
 namespace airtp {
@@ -11,11 +12,11 @@ namespace {
 
 struct MseFlags {
   std::string config, output = "results/mse.h5", backend, solver, devices, n_rx, n_tx, streams, k_db, snr_db,
-                      tx_power, noise_mode, percentiles;
+                      tx_power, noise_mode, percentiles, shard;
   long realizations = 0;
   uint64_t seed = 0;
   double bandwidth = 0;
-  bool quiet = false;
+  bool quiet = false, resume = false;
 };
 
 int run_mse(const MseFlags& f, CLI::App& sub) {
@@ -37,11 +38,27 @@ int run_mse(const MseFlags& f, CLI::App& sub) {
   if (set("--bandwidth")) c.bandwidth_hz = f.bandwidth;
   if (set("--percentiles")) c.percentiles = parse_double_list("--percentiles", f.percentiles);
   validate(c);
+  const ShardSpec shard = set("--shard") ? parse_shard("--shard", f.shard) : ShardSpec{};
   const Backend b = select_backend(c.backend);
-  ResultFile out(f.output, run_info("mse", c.to_toml(), c.seed, b));
-  run_mse_sweep(c, b, out, f.quiet);
-  out.commit();
-  if (!f.quiet) std::cerr << "mse: wrote " << f.output << "\n";
+  const std::string toml = c.to_toml();
+  const RealizationRange range = shard_range(shard, (uint64_t)c.realizations);
+  // Finished blocks are always checkpointed (cheap); --resume decides whether an old
+  // checkpoint of this output is used or discarded.
+  const std::string run_id = "mse config " + config_fingerprint(toml) + " shard " + std::to_string(shard.index) + "/" +
+                             std::to_string(shard.count) + (shard.given ? " file" : " result") + " backend " + backend_name(b);
+  const Checkpoint ckpt(f.output, run_id, f.resume);
+  const SampleSet samples = mse_samples(c, b, range.begin, range.end, &ckpt, f.quiet);
+  if (shard.given) {
+    ResultFile out(f.output, run_info("shard", toml, c.seed, b));
+    write_shard(out, make_shard_header("mse", toml, c.seed, backend_name(b), shard, (uint64_t)c.realizations), samples);
+    out.commit();
+  } else {
+    ResultFile out(f.output, run_info("mse", toml, c.seed, b));
+    write_mse_results(c, samples, out);
+    out.commit();
+  }
+  ckpt.remove();
+  if (!f.quiet) std::cerr << "mse: wrote " << (shard.given ? "shard " + f.shard + " to " : std::string()) << f.output << "\n";
   return 0;
 }
 
@@ -64,10 +81,12 @@ const bool registered = register_command({"mse", "Transmission MSE of AirComp al
   sub.add_option("--noise-mode", f->noise_mode, "normalised or physical");
   sub.add_option("--bandwidth", f->bandwidth, "bandwidth in Hz (physical mode)");
   sub.add_option("--percentiles", f->percentiles, "percentile levels, e.g. 5,50,95");
+  sub.add_option("--shard", f->shard, "i/n: compute only piece i of n (a realization range) into a shard file for `airtp merge`");
+  sub.add_flag("--resume", f->resume, "continue an interrupted run from its checkpoint (OUTPUT.ckpt/)");
   sub.add_flag("-q,--quiet", f->quiet, "no progress output");
   CLI::App* s = &sub;
   return [f, s] { return run_mse(*f, *s); };
-}});
+}, finalize_mse});
 
 }  // namespace
 }  // namespace airtp

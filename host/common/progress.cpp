@@ -6,8 +6,8 @@
 
 namespace airtp {
 
-Progress::Progress(std::string label, double total, bool quiet)
-    : label_(std::move(label)), total_(total), quiet_(quiet), tty_(isatty(fileno(stderr))) {
+Progress::Progress(std::string label, double total, bool quiet, double already_done)
+    : label_(std::move(label)), total_(total), already_(already_done), quiet_(quiet), tty_(isatty(fileno(stderr))) {
   start_ = last_ = std::chrono::steady_clock::now();
 }
 
@@ -25,9 +25,15 @@ void Progress::finish() {
   print(total_, true);
 }
 
+void Progress::note(const std::string& line) {
+  if (quiet_) return;
+  std::fprintf(stderr, "%s%s: %s\n", tty_ ? "\r\033[K" : "", label_.c_str(), line.c_str());
+  std::fflush(stderr);
+}
+
 void Progress::print(double done, bool final) {
   const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = el > 0 ? done / el : 0;
+  const double rate = el > 0 ? (done - already_) / el : 0;
   const double left = rate > 0 ? (total_ - done) / rate : 0;
   const double pct = total_ > 0 ? 100.0 * done / total_ : 100.0;
   if (final)

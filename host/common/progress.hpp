@@ -8,14 +8,17 @@ namespace airtp {
 
 class Progress {
  public:
-  Progress(std::string label, double total, bool quiet);
+  // already_done: work a resumed run found finished; it counts towards the total but not
+  // towards the rate (and so the time left).
+  Progress(std::string label, double total, bool quiet, double already_done = 0);
   void update(double done);  // cumulative amount done
   void finish();
+  void note(const std::string& line);  // a plain line, e.g. "resuming from ..."
 
  private:
   void print(double done, bool final);
   std::string label_;
-  double total_;
+  double total_, already_;
   bool quiet_, tty_;
   std::chrono::steady_clock::time_point start_, last_;
 };

@@ -9,8 +9,7 @@
 
 namespace airtp {
 
-void load_mse_config(const std::string& path, MseConfig& c) {
-  const toml::table root = parse_toml_file(path);
+static void read_mse_config(const toml::table& root, const std::string& path, MseConfig& c) {
   TomlReader r(path, root);
   std::string command;
   r.get("command", command);
@@ -35,6 +34,18 @@ void load_mse_config(const std::string& path, MseConfig& c) {
   r.get("noise.distance_max_m", c.distance_max_m);
   r.get("output.percentiles", c.percentiles);
   r.reject_unknown();
+}
+
+void load_mse_config(const std::string& path, MseConfig& c) { read_mse_config(parse_toml_file(path), path, c); }
+
+void parse_mse_config_text(const std::string& text, const std::string& source, MseConfig& c) {
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    throw InputError(source + ": not valid TOML (" + std::string(e.description()) + ")");
+  }
+  read_mse_config(root, source, c);
 }
 
 static void need(bool ok, const std::string& field, const std::string& flag, const std::string& what) {

@@ -42,6 +42,9 @@ struct MseConfig {
 // InputError naming the file and the field on any problem, including unknown keys.
 void load_mse_config(const std::string& path, MseConfig& cfg);
 
+// The same from TOML text (e.g. the config recorded in a shard file); `source` names it in errors.
+void parse_mse_config_text(const std::string& text, const std::string& source, MseConfig& cfg);
+
 // Checks every value; throws InputError naming the field (and its flag) on the first problem.
 void validate(const MseConfig& cfg);
 

@@ -145,6 +145,11 @@ void load_latency_config(const std::string& path, LatencyConfig& c) {
     throw InputError(s.str());
   }
   Reader r{path, {}};
+  // `airtp run` dispatches on this key; any other command's config is a mistake.
+  if (const auto cmd = root["command"].value<std::string>()) {
+    if (*cmd != "latency") throw InputError(path + ": command is '" + *cmd + "', expected 'latency'");
+    r.seen.insert("command");
+  }
   r.get_list(root, "", "models", c.models);
   r.get_list(root, "", "model_files", c.model_files);
   r.get_list(root, "", "n_devices", c.n_devices);

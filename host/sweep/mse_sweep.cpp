@@ -42,6 +42,10 @@ static Geometry geometry(const MseConfig& c) {
   return g;
 }
 
+static std::string block_key(size_t point, uint64_t first, uint64_t count) {
+  return "p" + std::to_string(point) + "_r" + std::to_string(first) + "_n" + std::to_string(count);
+}
+
 static int design_of(const std::string& solver) {
   if (solver == "eigen") return kDesignEigen;
   if (solver == "random") return kDesignRandom;
@@ -58,21 +62,67 @@ void point_alphas(const MseConfig& c, Backend b, const MseConfigPoint& pt, uint6
   alpha_batch(b, p, first, count, out);
 }
 
+SampleSet mse_samples(const MseConfig& c, Backend b, uint64_t begin, uint64_t end, const Checkpoint* ckpt, bool quiet) {
+  const auto pts = channel_points(c);
+  SampleSet s;
+  s.points = pts.size();
+  s.begin = begin;
+  s.end = end;
+  const size_t n_per = (size_t)(end - begin);
+  std::vector<double>& alpha = s.data["alpha"];
+  alpha.assign(s.points * n_per, 0.0);
+  // Blocks are the unit of work and of checkpointing; on a GPU one block is one launch.
+  const uint64_t block = 1ull << 16;
+  // Blocks a resumed run finds finished; counted apart so the rate shown is this run's own.
+  std::vector<char> loaded;
+  double resumed = 0;
+  for (size_t i = 0; i < s.points; ++i)
+    for (uint64_t r0 = begin; r0 < end; r0 += block) {
+      const uint64_t n = std::min(block, end - r0);
+      double* dst = alpha.data() + i * n_per + (r0 - begin);
+      loaded.push_back(ckpt && ckpt->load(block_key(i, r0, n), dst, n));
+      if (loaded.back()) resumed += (double)n;
+    }
+  Progress prog("mse", (double)s.points * (double)n_per, quiet, resumed);
+  if (ckpt && resumed > 0 && !quiet) prog.note("resuming: " + std::to_string((long long)resumed) + " realizations from " + ckpt->dir());
+  double done = resumed;
+  size_t k = 0;
+  for (size_t i = 0; i < s.points; ++i) {
+    for (uint64_t r0 = begin; r0 < end; r0 += block) {
+      const uint64_t n = std::min(block, end - r0);
+      double* dst = alpha.data() + i * n_per + (r0 - begin);
+      if (loaded[k++]) continue;
+      point_alphas(c, b, pts[i], r0, (long)n, dst);
+      if (ckpt) ckpt->save(block_key(i, r0, n), dst, n);
+      done += (double)n;
+      prog.update(done);
+    }
+  }
+  prog.finish();
+  return s;
+}
+
 void run_mse_sweep(const MseConfig& c, Backend b, ResultFile& out, bool quiet) {
+  write_mse_results(c, mse_samples(c, b, 0, (uint64_t)c.realizations, nullptr, quiet), out);
+}
+
+void finalize_mse(const std::string& config_toml, const SampleSet& s, ResultFile& out) {
+  MseConfig c;
+  parse_mse_config_text(config_toml, "shard config", c);
+  validate(c);
+  write_mse_results(c, s, out);
+}
+
+void write_mse_results(const MseConfig& c, const SampleSet& samples, ResultFile& out) {
   const auto pts = channel_points(c);
   const auto levels = noise_levels(c);
   const size_t P = pts.size(), S = levels.size(), Q = c.percentiles.size();
+  if (samples.points != P || samples.begin != 0 || samples.count() != (uint64_t)c.realizations)
+    throw std::logic_error("write_mse_results: samples do not cover the whole sweep");
   std::vector<double> mean(P * S), se(P * S), pct(P * S * Q), alpha_mean(P), alpha_se(P);
   std::vector<int64_t> outages(P), used(P);
-  Progress prog("mse", (double)P * c.realizations, quiet);
-  const long block = 1L << 16;
-  std::vector<double> alpha((size_t)c.realizations);
   for (size_t i = 0; i < P; ++i) {
-    for (long r0 = 0; r0 < c.realizations; r0 += block) {
-      const long n = std::min(block, c.realizations - r0);
-      point_alphas(c, b, pts[i], (uint64_t)r0, n, alpha.data() + r0);
-      prog.update((double)i * c.realizations + r0 + n);
-    }
+    const std::vector<double> alpha = samples.row("alpha", i);
     long bad = 0;
     for (double a : alpha) {
       if (std::isnan(a)) throw NumericalError("alpha is NaN at configuration point " + std::to_string(i) + " (design stage)");
@@ -94,7 +144,6 @@ void run_mse_sweep(const MseConfig& c, Backend b, ResultFile& out, bool quiet) {
       for (size_t q = 0; q < Q; ++q) pct[(i * S + j) * Q + q] = s.percentiles[q];
     }
   }
-  prog.finish();
 
   std::vector<int64_t> ax_n, ax_nr, ax_nt, ax_l;
   std::vector<double> ax_k;

@@ -6,6 +6,8 @@
 #include <vector>
 #include "host/config/mse_config.hpp"
 #include "host/io/result_file.hpp"
+#include "host/runs/checkpoint.hpp"
+#include "host/runs/samples.hpp"
 #include "kernels/backend.hpp"
 
 namespace airtp {
@@ -28,6 +30,16 @@ std::vector<NoiseLevel> noise_levels(const MseConfig& c);
 // alpha of realizations [first, first + count) at one configuration point, with unit
 // per-slot energy (MSE at a noise level is sigma^2 alpha / E). +inf marks an outage.
 void point_alphas(const MseConfig& c, Backend b, const MseConfigPoint& pt, uint64_t first, long count, double* out);
+
+// alpha (samples "alpha") of realizations [begin, end) at every configuration point. With a
+// checkpoint, finished blocks are loaded from it and new ones saved to it.
+SampleSet mse_samples(const MseConfig& c, Backend b, uint64_t begin, uint64_t end, const Checkpoint* ckpt, bool quiet);
+
+// Summarises the samples of all realizations [0, R) into the result datasets.
+void write_mse_results(const MseConfig& c, const SampleSet& samples, ResultFile& out);
+
+// The same from a resolved TOML text (what `airtp merge` calls for shards of kind "mse").
+void finalize_mse(const std::string& config_toml, const SampleSet& samples, ResultFile& out);
 
 // Runs the whole sweep and writes it into `out` (datasets under /mse and /axes).
 void run_mse_sweep(const MseConfig& c, Backend b, ResultFile& out, bool quiet);

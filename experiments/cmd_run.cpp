@@ -1,0 +1,47 @@
+// airtp run CONFIG [flags]: runs the sub-command the config names in `command = "..."`,
+// as if `airtp <command> CONFIG [flags]` had been typed. Every command that takes a config
+// file as its first positional argument plugs in without code here.
+#include <toml++/toml.h>
+
+#include "experiments/commands.hpp"
+#include "host/common/errors.hpp"
+#include "host/config/toml_read.hpp"
+
+namespace airtp {
+namespace {
+
+int run_config(const std::string& config, const std::vector<std::string>& extra) {
+  const toml::table root = parse_toml_file(config);
+  const auto name = root["command"].value<std::string>();
+  if (!name) throw InputError("config '" + config + "': command: missing (e.g. command = \"mse\")");
+  const Command* c = find_command(*name);
+  if (!c || *name == "run" || *name == "merge") {
+    std::string known;
+    for (const Command& k : command_registry())
+      if (k.name != "run" && k.name != "merge") known += (known.empty() ? "" : ", ") + k.name;
+    throw InputError("config '" + config + "': command: '" + *name + "' is not a command of this airtp (known: " + known + ")");
+  }
+  CLI::App app{c->help, c->name};
+  const std::function<int()> action = c->setup(app);
+  // CLI11 takes a vector of arguments in reverse order.
+  std::vector<std::string> args(extra.rbegin(), extra.rend());
+  args.push_back(config);
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    throw InputError("run " + config + " (" + c->name + "): " + e.what());
+  }
+  return action();
+}
+
+const bool registered = register_command({"run", "Run the command a TOML config names (command = \"...\"); extra flags pass through",
+                                          [](CLI::App& sub) -> std::function<int()> {
+  auto config = std::make_shared<std::string>();
+  sub.add_option("config", *config, "TOML config file with command = \"...\"")->required();
+  sub.allow_extras();
+  CLI::App* s = &sub;
+  return [config, s] { return run_config(*config, s->remaining()); };
+}});
+
+}  // namespace
+}  // namespace airtp

@@ -1,0 +1,122 @@
+#include "host/runs/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "host/common/errors.hpp"
+
+namespace fs = std::filesystem;
+
+namespace airtp {
+
+static const char kMagic[8] = {'A', 'I', 'R', 'T', 'P', 'C', 'K', '1'};
+
+static uint64_t fnv(const void* p, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  return h;
+}
+
+// Writes `bytes` to `path` so that `path` is either absent or complete: temporary file, then
+// rename (atomic within a folder). No fsync: a killed process loses nothing the kernel
+// already has, and after a machine crash a torn block fails its checksum and is recomputed.
+static void write_atomic(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) throw InputError("checkpoint '" + path + "': cannot write (" + std::strerror(errno) + ")");
+  size_t off = 0;
+  while (off < bytes.size()) {
+    const ssize_t w = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      throw InputError("checkpoint '" + path + "': write failed (" + std::strerror(errno) + ")");
+    }
+    off += (size_t)w;
+  }
+  ::close(fd);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw InputError("checkpoint '" + path + "': rename failed (" + std::strerror(errno) + ")");
+}
+
+static std::string read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// A process killed with SIGKILL leaves its ResultFile temporary (.NAME.tmp-PID) behind;
+// remove those of the output whose writer is no longer running.
+static void remove_stale_temporaries(const std::string& output_path) {
+  const fs::path out(output_path);
+  const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  const std::string prefix = "." + out.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string pid = name.substr(prefix.size());
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (::kill((pid_t)std::stol(pid), 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
+  }
+}
+
+Checkpoint::Checkpoint(const std::string& output_path, const std::string& run_id, bool resume)
+    : dir_(output_path + ".ckpt") {
+  const std::string id_file = dir_ + "/run";
+  std::error_code ec;
+  if (resume) remove_stale_temporaries(output_path);
+  if (fs::exists(dir_, ec)) {
+    if (!fs::is_regular_file(id_file))
+      throw InputError("checkpoint folder '" + dir_ + "' exists but was not made by airtp (no 'run' file); move it away");
+    if (resume) {
+      const std::string old = read_all(id_file);
+      if (old != run_id)
+        throw InputError("--resume: checkpoint '" + dir_ + "' belongs to a different run (" + old +
+                         ", this run is " + run_id + "); run without --resume to start afresh");
+      return;
+    }
+    fs::remove_all(dir_, ec);
+  }
+  fs::create_directories(dir_, ec);
+  if (ec) throw InputError("checkpoint folder '" + dir_ + "': cannot create (" + ec.message() + ")");
+  write_atomic(id_file, run_id);
+}
+
+bool Checkpoint::load(const std::string& key, double* out, size_t n) const {
+  const std::string bytes = read_all(dir_ + "/" + key);
+  const size_t want = sizeof kMagic + 8 + n * sizeof(double) + 8;
+  if (bytes.size() != want || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) return false;
+  uint64_t count, sum;
+  std::memcpy(&count, bytes.data() + 8, 8);
+  std::memcpy(&sum, bytes.data() + want - 8, 8);
+  if (count != n || sum != fnv(bytes.data() + 16, n * sizeof(double))) return false;
+  std::memcpy(out, bytes.data() + 16, n * sizeof(double));
+  return true;
+}
+
+void Checkpoint::save(const std::string& key, const double* data, size_t n) const {
+  std::string bytes(kMagic, sizeof kMagic);
+  const uint64_t count = n, sum = fnv(data, n * sizeof(double));
+  bytes.append(reinterpret_cast<const char*>(&count), 8);
+  bytes.append(reinterpret_cast<const char*>(data), n * sizeof(double));
+  bytes.append(reinterpret_cast<const char*>(&sum), 8);
+  write_atomic(dir_ + "/" + key, bytes);
+}
+
+void Checkpoint::remove() const {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+}  // namespace airtp

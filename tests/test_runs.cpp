@@ -1,0 +1,297 @@
+// Run infrastructure: --shard + `airtp merge` reproduce the unsharded file bit for bit;
+// merge refuses missing, duplicate and mismatched shards; a run killed with SIGKILL at
+// random moments and resumed ends with the same file as an uninterrupted run; `airtp run`
+// dispatches on the config's command.
+#include <gtest/gtest.h>
+#include <H5Cpp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "host/common/errors.hpp"
+#include "host/runs/shard.hpp"
+#include "tests/cli_runner.hpp"
+
+using airtp::test::run_airtp;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path tmpdir() {
+  fs::path d = fs::temp_directory_path() / ("airtp_runs_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+std::string tmp(const std::string& name) { return (tmpdir() / name).string(); }
+
+// Every dataset of a file: name -> raw bytes (with its type class and shape folded in).
+std::map<std::string, std::string> datasets(const std::string& path) {
+  std::map<std::string, std::string> out;
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  std::function<void(const H5::Group&, const std::string&)> walk = [&](const H5::Group& g, const std::string& prefix) {
+    for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
+      const std::string name = g.getObjnameByIdx(i);
+      if (g.childObjType(name) == H5O_TYPE_GROUP) {
+        walk(g.openGroup(name), prefix + name + "/");
+        continue;
+      }
+      H5::DataSet ds = g.openDataSet(name);
+      H5::DataType t = ds.getDataType();
+      std::string bytes = "class " + std::to_string((int)t.getClass()) + " shape";
+      H5::DataSpace sp = ds.getSpace();
+      std::vector<hsize_t> dims(sp.getSimpleExtentNdims());
+      sp.getSimpleExtentDims(dims.data());
+      for (hsize_t d : dims) bytes += " " + std::to_string(d);
+      if (t.getClass() == H5T_STRING) {
+        bytes += " strings";  // string datasets: compare their count only
+      } else {
+        std::string data(sp.getSimpleExtentNpoints() * t.getSize(), '\0');
+        ds.read(data.data(), t);
+        bytes += ":" + data;
+      }
+      out[prefix + name] = bytes;
+    }
+  };
+  walk(f.openGroup("/"), "");
+  return out;
+}
+
+void expect_same_datasets(const std::string& a, const std::string& b) {
+  const auto da = datasets(a), db = datasets(b);
+  ASSERT_FALSE(da.empty());
+  ASSERT_EQ(da.size(), db.size()) << a << " vs " << b;
+  for (const auto& [name, bytes] : da) {
+    ASSERT_TRUE(db.count(name)) << name << " missing from " << b;
+    EXPECT_TRUE(bytes == db.at(name)) << "dataset " << name << " differs between " << a << " and " << b;
+  }
+}
+
+// A small sweep: 6 configuration points, 2 SNRs; R not divisible by the shard counts used.
+const std::string kSweepNoSeed = "-q --realizations 301 --devices 1,2,3 --k-db 0,6 --snr-db 0,10";
+const std::string kSweep = kSweepNoSeed + " --seed 7";
+
+}  // namespace
+
+TEST(Shard, ParseAndRangesTileTheRealizations) {
+  using namespace airtp;
+  EXPECT_THROW(parse_shard("--shard", "3/3"), InputError);
+  EXPECT_THROW(parse_shard("--shard", "-1/3"), InputError);
+  EXPECT_THROW(parse_shard("--shard", "1/0"), InputError);
+  EXPECT_THROW(parse_shard("--shard", "1/3x"), InputError);
+  EXPECT_THROW(parse_shard("--shard", "1"), InputError);
+  const ShardSpec s = parse_shard("--shard", "2/5");
+  EXPECT_EQ(s.index, 2);
+  EXPECT_EQ(s.count, 5);
+  for (uint64_t total : {1ull, 7ull, 301ull, 1ull << 40})
+    for (int n : {1, 2, 3, 7, 64}) {
+      uint64_t next = 0, sum = 0;
+      for (int i = 0; i < n; ++i) {
+        const RealizationRange r = shard_range(ShardSpec{i, n, true}, total);
+        EXPECT_EQ(r.begin, next);
+        EXPECT_LE(r.end - r.begin, total / n + 1);
+        sum += r.end - r.begin;
+        next = r.end;
+      }
+      EXPECT_EQ(sum, total);
+    }
+  EXPECT_NE(config_fingerprint("seed = 1\n"), config_fingerprint("seed = 2\n"));
+}
+
+TEST(ShardMerge, MergedFileEqualsUnshardedRun) {
+  const std::string full = tmp("full.h5");
+  ASSERT_EQ(run_airtp("mse " + kSweep + " -o " + full).code, 0);
+  for (int n : {1, 4}) {
+    std::string list;
+    for (int i = n - 1; i >= 0; --i) {  // shards in any order
+      const std::string s = tmp("s" + std::to_string(i) + "of" + std::to_string(n) + ".h5");
+      const auto r = run_airtp("mse " + kSweep + " --shard " + std::to_string(i) + "/" + std::to_string(n) + " -o " + s);
+      ASSERT_EQ(r.code, 0) << r.output;
+      list += " " + s;
+    }
+    const std::string merged = tmp("merged" + std::to_string(n) + ".h5");
+    const auto r = run_airtp("merge -q " + merged + list);
+    ASSERT_EQ(r.code, 0) << r.output;
+    expect_same_datasets(full, merged);
+  }
+}
+
+TEST(ShardMerge, RefusesMissingDuplicateAndMismatchedShards) {
+  std::map<std::string, std::string> s;
+  auto shard = [&](const std::string& key, const std::string& flags, const std::string& spec) {
+    s[key] = tmp("m_" + key + ".h5");
+    const std::string base = flags.find("--seed") != std::string::npos ? kSweepNoSeed : kSweep;
+    const auto r = run_airtp("mse " + base + " " + flags + " --shard " + spec + " -o " + s[key]);
+    ASSERT_EQ(r.code, 0) << r.output;
+  };
+  shard("a0", "", "0/3");
+  shard("a1", "", "1/3");
+  shard("a2", "", "2/3");
+  shard("snr", "--percentiles 10,90", "2/3");
+  shard("seed", "--seed 8", "2/3");
+  shard("count", "", "1/2");
+  const std::string full = tmp("m_full.h5");
+  ASSERT_EQ(run_airtp("mse " + kSweep + " -o " + full).code, 0);
+  struct Case {
+    std::string shards, names_file, problem;
+  };
+  const std::vector<Case> cases = {
+      {s["a0"] + " " + s["a2"], "", "missing shard(s) 1 of 3"},
+      {s["a0"] + " " + s["a1"] + " " + s["a1"] + " " + s["a2"], s["a1"], "duplicate of shard 1/3"},
+      {s["a0"] + " " + s["a1"] + " " + s["snr"], s["snr"], "config fingerprint"},
+      {s["a0"] + " " + s["a1"] + " " + s["seed"], s["seed"], "seed is 8"},
+      {s["a0"] + " " + s["count"] + " " + s["a2"], s["count"], "shard count is 2"},
+      {s["a0"] + " " + full, full, "not a shard file"},
+      {s["a0"] + " " + tmp("absent.h5"), tmp("absent.h5"), "no such file"},
+  };
+  for (const Case& c : cases) {
+    const std::string out = tmp("m_out.h5");
+    const auto r = run_airtp("merge -q " + out + " " + c.shards);
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find(c.problem), std::string::npos) << r.output;
+    if (!c.names_file.empty()) EXPECT_NE(r.output.find("'" + c.names_file + "'"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(out)) << "a refused merge must not leave a result file";
+  }
+}
+
+namespace {
+
+pid_t spawn_airtp(const std::vector<std::string>& args) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv{const_cast<char*>(AIRTP_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(AIRTP_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> v;
+  std::istringstream in(s);
+  for (std::string w; in >> w;) v.push_back(w);
+  return v;
+}
+
+}  // namespace
+
+TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
+  // 16 points (about 10 ms each here) so that kills land between, and inside, blocks.
+  const std::string sweep = "-q --realizations 400 --devices 1,2,3,4 --k-db 0,3,6,9 --snr-db 0,10 --seed 11";
+  const std::string ref = tmp("resume_ref.h5"), out = tmp("resume.h5");
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_airtp("mse " + sweep + " -o " + ref).code, 0);
+  const double full_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_FALSE(fs::exists(ref + ".ckpt")) << "a finished run removes its checkpoint";
+
+  std::random_device rd;
+  const unsigned seed = rd();
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<double> when(0.0, full_s);
+  SCOPED_TRACE("kill-time seed " + std::to_string(seed));
+  int kills_after_progress = 0;  // kills that left finished blocks for the resume to load
+  for (int trial = 0; trial < 3; ++trial) {
+    fs::remove(out);
+    int kills = 0;
+    for (int attempt = 0;; ++attempt) {
+      ASSERT_LT(attempt, 40) << "resume makes no progress";
+      std::vector<std::string> args = split("mse " + sweep + " -o " + out);
+      if (attempt > 0) args.push_back("--resume");
+      const pid_t pid = spawn_airtp(args);
+      // A few kills per trial, then one run left alone.
+      const bool kill_it = kills < 4;
+      if (kill_it) {
+        std::this_thread::sleep_for(std::chrono::duration<double>(when(gen)));
+        kill(pid, SIGKILL);
+      }
+      int st = 0;
+      waitpid(pid, &st, 0);
+      if (WIFSIGNALED(st)) {
+        ++kills;
+        // Killed: the result file is either absent or (killed after the rename) complete.
+        if (fs::exists(out)) expect_same_datasets(ref, out);
+        if (fs::exists(out + ".ckpt"))
+          for (const auto& e : fs::directory_iterator(out + ".ckpt"))
+            if (e.path().filename().string()[0] == 'p') {
+              ++kills_after_progress;
+              break;
+            }
+        continue;
+      }
+      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
+      break;
+    }
+    expect_same_datasets(ref, out);
+    EXPECT_FALSE(fs::exists(out + ".ckpt"));
+    for (const auto& e : fs::directory_iterator(tmpdir()))
+      EXPECT_EQ(e.path().filename().string().find(".resume.h5.tmp-"), std::string::npos)
+          << "killed runs' temporaries are cleaned up on resume: " << e.path();
+  }
+  EXPECT_GT(kills_after_progress, 0) << "no kill landed after some blocks were done: the test proved nothing";
+}
+
+TEST(Resume, RefusesTheCheckpointOfAnotherConfig) {
+  const std::string out = tmp("other.h5");
+  fs::create_directories(out + ".ckpt");
+  std::ofstream(out + ".ckpt/run") << "mse config 0000000000000000 shard 0/1 result backend cpu";
+  const auto r = run_airtp("mse " + kSweep + " --resume -o " + out);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("belongs to a different run"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+  // Without --resume the stale checkpoint is discarded and the run completes.
+  EXPECT_EQ(run_airtp("mse " + kSweep + " -o " + out).code, 0);
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out + ".ckpt"));
+}
+
+TEST(Run, DispatchesOnTheConfigsCommand) {
+  const std::string cfg = tmp("run.toml");
+  std::ofstream(cfg) << "command = \"mse\"\nseed = 7\nrealizations = 301\n[channel]\ndevices = [1, 2, 3]\n"
+                        "k_factor_db = [0, 6]\n[noise]\nsnr_db = [0, 10]\n";
+  const std::string a = tmp("run_a.h5"), b = tmp("run_b.h5");
+  ASSERT_EQ(run_airtp("mse -q -o " + a + " " + cfg).code, 0);
+  const auto r = run_airtp("run " + cfg + " -q -o " + b);
+  ASSERT_EQ(r.code, 0) << r.output;
+  expect_same_datasets(a, b);
+  // Flags pass through: a shard via `airtp run` equals one via `airtp mse`.
+  ASSERT_EQ(run_airtp("mse -q --shard 1/2 -o " + a + " " + cfg).code, 0);
+  ASSERT_EQ(run_airtp("run " + cfg + " -q --shard 1/2 -o " + b).code, 0);
+  expect_same_datasets(a, b);
+
+  const std::string unknown = tmp("ppl.toml"), none = tmp("none.toml");
+  std::ofstream(unknown) << "command = \"nosuch\"\n";
+  std::ofstream(none) << "seed = 1\n";
+  auto r2 = run_airtp("run " + unknown);
+  EXPECT_EQ(r2.code, 2);
+  EXPECT_NE(r2.output.find("'nosuch' is not a command"), std::string::npos) << r2.output;
+  EXPECT_NE(r2.output.find("mse"), std::string::npos) << "lists the known commands: " << r2.output;
+  r2 = run_airtp("run " + none);
+  EXPECT_EQ(r2.code, 2);
+  EXPECT_NE(r2.output.find("command: missing"), std::string::npos) << r2.output;
+  r2 = run_airtp("run " + cfg + " --no-such-flag");
+  EXPECT_EQ(r2.code, 2);
+  EXPECT_NE(r2.output.find("--no-such-flag"), std::string::npos) << r2.output;
+}
+
+TEST(Run, PaperMseConfigsLoad) {
+  // Every paper config of a command built here must load and validate (run tiny).
+  const fs::path paper = fs::path(__FILE__).parent_path().parent_path() / "experiments" / "paper";
+  int checked = 0;
+  for (const auto& e : fs::directory_iterator(paper)) {
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (text.find("command = \"mse\"") == std::string::npos) continue;
+    const auto r = run_airtp("run " + e.path().string() + " -q --realizations 2 -o " + tmp("paper.h5"));
+    EXPECT_EQ(r.code, 0) << e.path() << ": " << r.output;
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
