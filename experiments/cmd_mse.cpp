@@ -70,7 +70,7 @@ const bool registered = register_command({"mse", "Transmission MSE of AirComp al
   sub.add_option("--seed", f->seed, "random seed");
   sub.add_option("--backend", f->backend, "auto, cpu or cuda");
   sub.add_option("--realizations", f->realizations, "channel realizations per point");
-  sub.add_option("--solver", f->solver, "receive beamformer: eigen or random");
+  sub.add_option("--solver", f->solver, "receive beamformer: eigen, random, fast or sdr");
   sub.add_option("--devices", f->devices, "N list, e.g. 2,4,8");
   sub.add_option("--n-rx", f->n_rx, "N_r list");
   sub.add_option("--n-tx", f->n_tx, "N_t list");

@@ -5,6 +5,7 @@
 
 #include "host/common/errors.hpp"
 #include "host/config/toml_read.hpp"
+#include "host/solvers/solve.hpp"
 #include "kernels/common.cuh"
 
 namespace airtp {
@@ -60,6 +61,7 @@ static std::string show(const T& v) {
 }
 
 void validate(const MseConfig& c) {
+  parse_solver(c.solver);  // InputError naming --solver
   need(c.backend == "auto" || c.backend == "cpu" || c.backend == "cuda", "backend", "--backend",
        "must be auto, cpu or cuda, got '" + c.backend + "'");
   need(c.realizations >= 1 && c.realizations <= (1L << 34), "realizations", "--realizations",

@@ -5,6 +5,7 @@
 #include "host/channel/topology.hpp"
 #include "host/common/errors.hpp"
 #include "host/common/progress.hpp"
+#include "host/solvers/solve.hpp"
 #include "host/sweep/stats.hpp"
 
 namespace airtp {
@@ -46,20 +47,13 @@ static std::string block_key(size_t point, uint64_t first, uint64_t count) {
   return "p" + std::to_string(point) + "_r" + std::to_string(first) + "_n" + std::to_string(count);
 }
 
-static int design_of(const std::string& solver) {
-  if (solver == "eigen") return kDesignEigen;
-  if (solver == "random") return kDesignRandom;
-  throw InputError("solver (--solver): must be eigen or random, got '" + solver + "'");
-}
-
 void point_alphas(const MseConfig& c, Backend b, const MseConfigPoint& pt, uint64_t first, long count, double* out) {
   AlphaParams p;
   p.ch = make_channel(pt.devices, pt.n_rx, pt.n_tx, pt.k_factor_db, c.seed, geometry(c));
   p.n_streams = pt.streams;
-  p.design = design_of(c.solver);
   p.design_key = RngKey{c.seed, 0, kRngDesign};
   for (int n = 0; n < pt.devices; ++n) p.slot_energy[n] = 1.0;
-  alpha_batch(b, p, first, count, out);
+  solve_alpha_batch(b, p, parse_solver(c.solver), SolverOptions{}, first, count, out);
 }
 
 SampleSet mse_samples(const MseConfig& c, Backend b, uint64_t begin, uint64_t end, const Checkpoint* ckpt, bool quiet) {
