@@ -90,11 +90,11 @@ struct SimFunctor {
   RngKey sym_key, noise_key;
   cplx* ws;
   long per, chunk;
-  bool interleave;
+  int layout;  // ScratchLayout
   uint64_t first;
   SimResult* out;
   AIRTP_HD void operator()(long i) const {
-    Scratch s{interleave ? ws + i : ws + i * per, interleave ? chunk : 1};
+    Scratch s = scratch_for(ws, i, per, chunk, layout);
     out[i] = sim_realization(p, sigma2, n_slots, first + (uint64_t)i, sym_key, noise_key, s);
   }
 };

@@ -26,7 +26,7 @@ struct AlphaParams {
 // Complex scratch elements one realization needs.
 AIRTP_INLINE long alpha_scratch_size(const AlphaParams& p) {
   const long nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams, N = p.ch.n_dev;
-  const long base = N * nr * nt + 2 * nr * nr + 2 * nr * L + nt * L + L * L;
+  const long base = N * nr * nt + 2 * nr * nr + 3 * nr + nr * L + nt * L + L * L;
   return p.design == kDesignFast ? base + fast_scratch_size((int)nr, (int)nt, (int)L) : base;
 }
 
@@ -56,7 +56,7 @@ AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scrat
     gen_channel(p.ch, real, n, H[n]);
   }
   G = ws.take(nr, L);
-  CMat Q = ws.take(nr, nr), P = ws.take(nr, nr), Y = ws.take(nr, L);
+  CMat Q = ws.take(nr, nr), V = ws.take(nr, nr), W = ws.take(nr, 3);
   CMat F = ws.take(nt, L), M = ws.take(L, L);
   if (p.design == kDesignRandom) {
     random_design(p.design_key, real, G);
@@ -64,7 +64,7 @@ AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scrat
     set_zero(Q);
     for (int n = 0; n < N; ++n) add_gram(Q, H[n]);
     mirror_upper(Q);
-    top_subspace(Q, G, P, Y);
+    if (!top_subspace(Q, G, V, W)) return INFINITY;
     scale(G, 1.0 / sqrt((double)L));
     // The fast design starts from the eigen design and keeps the best exact alpha it sees.
     if (p.design == kDesignFast) return fast_design(H, N, p.slot_energy, p.fast, p.design_key, real, G, ws);
@@ -78,11 +78,11 @@ struct AlphaFunctor {
   cplx* ws;
   long per;         // scratch elements per realization
   long chunk;       // realizations in flight (scratch slots)
-  bool interleave;  // GPU layout (element stride = chunk) or CPU layout (contiguous)
+  int layout;      // ScratchLayout
   uint64_t first;
   double* out;
   AIRTP_HD void operator()(long i) const {
-    Scratch s{interleave ? ws + i : ws + i * per, interleave ? chunk : 1};
+    Scratch s = scratch_for(ws, i, per, chunk, layout);
     CMat H[kMaxDevices];
     CMat G;
     out[i] = alpha_realization(p, first + (uint64_t)i, s, H, G);

@@ -62,8 +62,8 @@ void alpha_batch(Backend b, const AlphaParams& p, uint64_t first, long count, do
 #endif
     return;
   }
-  AlphaFunctor f{p, nullptr, 0, 0, false, 0, nullptr};
-  launch_chunks(f, alpha_scratch_size(p), cpu_chunk(), false, first, count, out);
+  AlphaFunctor f{p, nullptr, 0, 0, kLayoutContiguous, 0, nullptr};
+  launch_chunks(f, alpha_scratch_size(p), cpu_chunk(), kLayoutContiguous, first, count, out);
 }
 
 void sim_batch(Backend b, const AlphaParams& p, double sigma2, int n_slots, const RngKey& sym_key,
@@ -76,8 +76,8 @@ void sim_batch(Backend b, const AlphaParams& p, double sigma2, int n_slots, cons
 #endif
     return;
   }
-  SimFunctor f{p, sigma2, n_slots, sym_key, noise_key, nullptr, 0, 0, false, 0, nullptr};
-  launch_chunks(f, sim_scratch_size(p), cpu_chunk(), false, first, count, out);
+  SimFunctor f{p, sigma2, n_slots, sym_key, noise_key, nullptr, 0, 0, kLayoutContiguous, 0, nullptr};
+  launch_chunks(f, sim_scratch_size(p), cpu_chunk(), kLayoutContiguous, first, count, out);
 }
 
 }  // namespace airtp

@@ -1,16 +1,26 @@
 // CUDA backend: the same functors as kernels/batch_cpu.cpp through Thrust's CUDA system.
-// Scratch is interleaved across realizations (element stride = chunk) so that a warp's
+// Scratch is interleaved within each warp (kernels/common.cuh, scratch_for) so that a warp's
 // loads coalesce.
 #include <cuda_runtime.h>
+
+#include <cstdlib>
+#include <cstring>
 #include "kernels/backend.hpp"
 #include "kernels/batch_launch.cuh"
 
 namespace airtp {
 
-// Realizations in flight on the GPU: bounded so that scratch stays below ~4 GiB.
+// Realizations in flight on the GPU: enough to fill every SM several times over, bounded so
+// that scratch stays below ~2 GiB.
 static long gpu_chunk(long per) {
-  const long budget = 4L << 30;
-  return std::max(1024L, std::min(1L << 18, budget / (per * (long)sizeof(cplx))));
+  const long budget = 2L << 30;
+  return std::max(1024L, std::min(1L << 17, budget / (per * (long)sizeof(cplx))));
+}
+
+// AIRTP_GPU_LAYOUT=batch selects the whole-chunk interleave (for comparison); default warp.
+static int gpu_layout() {
+  const char* e = std::getenv("AIRTP_GPU_LAYOUT");
+  return e && std::strcmp(e, "batch") == 0 ? kLayoutBatch : kLayoutWarp;
 }
 
 int cuda_device_count_impl() {
@@ -32,16 +42,16 @@ std::string cuda_device_name_impl() {
 }
 
 void alpha_batch_cuda(const AlphaParams& p, uint64_t first, long count, double* out) {
-  AlphaFunctor f{p, nullptr, 0, 0, true, 0, nullptr};
+  AlphaFunctor f{p, nullptr, 0, 0, kLayoutWarp, 0, nullptr};
   const long per = alpha_scratch_size(p);
-  launch_chunks(f, per, gpu_chunk(per), true, first, count, out);
+  launch_chunks(f, per, gpu_chunk(per), gpu_layout(), first, count, out);
 }
 
 void sim_batch_cuda(const AlphaParams& p, double sigma2, int n_slots, const RngKey& sym_key, const RngKey& noise_key,
                     uint64_t first, long count, SimResult* out) {
-  SimFunctor f{p, sigma2, n_slots, sym_key, noise_key, nullptr, 0, 0, true, 0, nullptr};
+  SimFunctor f{p, sigma2, n_slots, sym_key, noise_key, nullptr, 0, 0, kLayoutWarp, 0, nullptr};
   const long per = sim_scratch_size(p);
-  launch_chunks(f, per, gpu_chunk(per), true, first, count, out);
+  launch_chunks(f, per, gpu_chunk(per), gpu_layout(), first, count, out);
 }
 
 }  // namespace airtp

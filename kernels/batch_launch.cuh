@@ -15,17 +15,20 @@ namespace airtp {
 // CMake) so that the OpenMP and CUDA instantiations never collide at link time.
 namespace th = THRUST_NS_QUALIFIER;
 
-// Fn must have members ws, per, chunk, interleave, first and out (a pointer into device
+// Fn must have members ws, per, chunk, layout, first and out (a pointer into device
 // memory that the launcher moves chunk by chunk); Out is the element type of out.
 template <class Fn, class Out>
-void launch_chunks(Fn f, long per, long max_chunk, bool interleave, uint64_t first, long count, Out* host_out) {
-  const long chunk = std::max(1L, std::min(count, max_chunk));
+void launch_chunks(Fn f, long per, long max_chunk, int layout, uint64_t first, long count, Out* host_out) {
+  long chunk = std::max(1L, std::min(count, max_chunk));
+  // The warp layout gives every group of 32 realizations a whole block: round up so that
+  // the last, partial warp's block exists too.
+  if (layout == kLayoutWarp) chunk = (chunk + kWarpInterleave - 1) / kWarpInterleave * kWarpInterleave;
   th::device_vector<cplx> ws((size_t)(per * chunk));
   th::device_vector<Out> out((size_t)chunk);
   f.ws = th::raw_pointer_cast(ws.data());
   f.per = per;
   f.chunk = chunk;
-  f.interleave = interleave;
+  f.layout = layout;
   f.out = th::raw_pointer_cast(out.data());
   for (long c0 = 0; c0 < count; c0 += chunk) {
     const long n = std::min(chunk, count - c0);

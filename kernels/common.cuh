@@ -44,9 +44,11 @@ AIRTP_INLINE cplx cmulc(cplx a, cplx b) { return {a.re * b.re + a.im * b.im, a.r
 AIRTP_INLINE cplx expj(double phase) { return {cos(phase), sin(phase)}; }
 
 // A column-major complex matrix living in scratch memory. Element (r, c) sits at
-// p[(r + c * rows) * es]. On the CPU each realization owns a contiguous block (es = 1);
-// on the GPU realizations are interleaved (es = batch size) so that neighbouring threads
-// touch neighbouring addresses.
+// p[(r + c * rows) * es]. On the CPU each realization owns a contiguous block (es = 1); on
+// the GPU the 32 realizations of a warp are interleaved (es = 32) inside one contiguous
+// block per warp, so that a warp's loads coalesce and each warp touches one small region
+// (interleaving the whole batch instead spreads every thread over gigabytes of scratch and
+// thrashes the GPU's address translation).
 struct CMat {
   cplx* p;
   int rows, cols;
@@ -66,5 +68,19 @@ struct Scratch {
     return m;
   }
 };
+
+constexpr int kWarpInterleave = 32;
+
+// Scratch layouts: contiguous per realization (CPU), interleaved within each warp (GPU
+// default), or interleaved across the whole chunk (kept for comparison on the GPU).
+enum ScratchLayout : int { kLayoutContiguous = 0, kLayoutWarp = 1, kLayoutBatch = 2 };
+
+// Scratch of realization i of a chunk of `chunk` realizations, `per` elements each.
+AIRTP_INLINE Scratch scratch_for(cplx* ws, long i, long per, long chunk, int layout) {
+  if (layout == kLayoutWarp)
+    return Scratch{ws + (i / kWarpInterleave) * per * kWarpInterleave + (i % kWarpInterleave), kWarpInterleave};
+  if (layout == kLayoutBatch) return Scratch{ws + i, chunk};
+  return Scratch{ws + i * per, 1};
+}
 
 }  // namespace airtp

@@ -1,0 +1,41 @@
+# airtp: two commands do everything on a fresh Debian/Ubuntu machine.
+#   make run   installs what is missing, builds, runs the default experiment on the bundled
+#              model and writes results/default.h5 plus PNG figures under results/
+#   make test  installs, builds and runs every test (C++ and Python)
+# Other targets: deps, build, bench, gpu-check, clean. AIRTP_CUDA=AUTO|ON|OFF selects the
+# CUDA backend (AUTO: when nvcc is found).
+
+PY        := /usr/bin/python3
+BUILD     ?= build
+AIRTP_CUDA ?= AUTO
+JOBS      ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test bench gpu-check clean
+
+all: build
+
+deps:
+	@bash experiments/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DAIRTP_CUDA=$(AIRTP_CUDA) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	@mkdir -p results
+	$(BUILD)/airtp mse experiments/configs/default.toml -o results/default.h5
+	$(PY) analysis/plot_mse.py results/default.h5 -o results
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
+	$(PY) -m pytest -q analysis/tests
+
+bench: build
+	$(BUILD)/airtp_bench
+
+gpu-check:
+	bash bench/gpu-check.sh
+
+clean:
+	rm -rf $(BUILD) build-gpu gpu-bundle

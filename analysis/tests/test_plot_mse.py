@@ -1,0 +1,64 @@
+import os
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+import plot_mse
+from conftest import airtp_binary
+
+
+def make_file(path):
+    """A small mse result written by h5py, mimicking the layout of `airtp mse`."""
+    with h5py.File(path, "w") as f:
+        f.attrs["airtp_kind"] = "mse"
+        f.attrs["solver"] = "eigen"
+        f.attrs["seed"] = 1
+        n = np.array([2, 4, 8])
+        f["axes/devices"] = n
+        f["axes/n_rx"] = np.full(3, 20)
+        f["axes/n_tx"] = np.full(3, 4)
+        f["axes/streams"] = np.full(3, 4)
+        f["axes/k_factor_db"] = np.full(3, 3.0)
+        snr = np.array([0.0, 10.0, 20.0])
+        f["axes/snr_db"] = snr
+        f["axes/percentile_levels"] = np.array([25.0, 50.0, 75.0])
+        mean = np.outer(n, 10 ** (-snr / 10))
+        f["mse/mean"] = mean
+        f["mse/stderr"] = 0.01 * mean
+        f["mse/percentiles"] = np.stack([0.5 * mean, mean, 1.5 * mean], axis=-1)
+        f["mse/outages"] = np.array([0, 1, 0])
+        f["mse/realizations"] = np.array([100, 99, 100])
+
+
+def test_plots_from_h5py_file(tmp_path):
+    p = tmp_path / "small.h5"
+    make_file(p)
+    assert plot_mse.main([str(p), "-o", str(tmp_path)]) == 0
+    for name in ("small_vs_snr.png", "small_vs_devices.png", "small_vs_snr.pdf"):
+        out = tmp_path / name
+        assert out.exists() and out.stat().st_size > 5000, name
+        if name.endswith(".png"):
+            assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rejects_other_result_kinds(tmp_path):
+    p = tmp_path / "other.h5"
+    with h5py.File(p, "w") as f:
+        f.attrs["airtp_kind"] = "latency"
+    with pytest.raises(SystemExit):
+        plot_mse.main([str(p), "-o", str(tmp_path)])
+
+
+@pytest.mark.skipif(airtp_binary() is None, reason="airtp not built")
+def test_plots_a_real_run(tmp_path):
+    out = tmp_path / "real.h5"
+    subprocess.run([airtp_binary(), "mse", "--realizations", "200", "--devices", "1,2",
+                    "--snr-db", "0,10", "-q", "-o", str(out)], check=True)
+    with h5py.File(out) as f:
+        mean = f["mse/mean"][:]
+        # MSE = sigma^2 alpha: 10 dB more SNR is exactly 10x less MSE on the same channels.
+        np.testing.assert_allclose(mean[:, 0] / mean[:, 1], 10.0, rtol=1e-9)
+    assert plot_mse.main([str(out), "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "real_vs_devices.png").exists()

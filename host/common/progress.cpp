@@ -1,0 +1,41 @@
+#include "host/common/progress.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace airtp {
+
+Progress::Progress(std::string label, double total, bool quiet)
+    : label_(std::move(label)), total_(total), quiet_(quiet), tty_(isatty(fileno(stderr))) {
+  start_ = last_ = std::chrono::steady_clock::now();
+}
+
+void Progress::update(double done) {
+  if (quiet_) return;
+  const auto now = std::chrono::steady_clock::now();
+  const double since = std::chrono::duration<double>(now - last_).count();
+  if (since < (tty_ ? 0.25 : 10.0)) return;
+  last_ = now;
+  print(done, false);
+}
+
+void Progress::finish() {
+  if (quiet_) return;
+  print(total_, true);
+}
+
+void Progress::print(double done, bool final) {
+  const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double rate = el > 0 ? done / el : 0;
+  const double left = rate > 0 ? (total_ - done) / rate : 0;
+  const double pct = total_ > 0 ? 100.0 * done / total_ : 100.0;
+  if (final)
+    std::fprintf(stderr, "%s%s: done, %.0f in %.1f s (%.3g/s)\n", tty_ ? "\r\033[K" : "", label_.c_str(), done, el, rate);
+  else
+    std::fprintf(stderr, "%s%s: %.0f/%.0f (%.1f%%), %.3g/s, %.0f s left%s", tty_ ? "\r\033[K" : "", label_.c_str(), done,
+                 total_, pct, rate, left, tty_ ? "" : "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace airtp

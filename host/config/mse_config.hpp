@@ -1,0 +1,48 @@
+// Configuration of a transmission-MSE sweep (`airtp mse`): from a TOML file, overridden by
+// flags, validated with errors that name the field. Every list is a sweep axis.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace airtp {
+
+struct MseConfig {
+  uint64_t seed = 1;
+  std::string backend = "auto";   // auto | cpu | cuda
+  long realizations = 4096;       // channel realizations per point
+  std::string solver = "eigen";   // receive-beamformer design (see --solver)
+
+  // Channel configuration axes (the sweep is their Cartesian product).
+  std::vector<int> devices{2, 4, 8};   // N
+  std::vector<int> n_rx{20};           // N_r
+  std::vector<int> n_tx{4};            // N_t
+  std::vector<int> streams{0};         // L; 0 means L = N_t
+  std::vector<double> k_factor_db{3.0};  // Rician K in dB; -inf (or "rayleigh") is Rayleigh
+
+  // Noise: "normalised" (beta_n = 1, per-slot energy 1, SNR axis) or "physical".
+  std::string noise_mode = "normalised";
+  std::vector<double> snr_db{0, 5, 10, 15, 20};  // normalised mode axis
+  // Physical mode [ours]: transmit power axis, bandwidth, noise density, path loss
+  // beta = C_0 (d/d_0)^-kappa with d_0 = 1 m, distances uniform in [min, max] per topology.
+  std::vector<double> tx_power_dbm{0, 10, 20};
+  double bandwidth_hz = 1e6;
+  double noise_density_dbm_hz = -174;
+  double path_loss_db_at_1m = 30;
+  double path_loss_exponent = 3.0;
+  double distance_min_m = 20, distance_max_m = 100;
+
+  std::vector<double> percentiles{5, 25, 50, 75, 95};
+
+  // Resolved configuration as TOML (recorded in the result file).
+  std::string to_toml() const;
+};
+
+// Reads a TOML file into cfg (fields absent from the file keep their values). Throws
+// InputError naming the file and the field on any problem, including unknown keys.
+void load_mse_config(const std::string& path, MseConfig& cfg);
+
+// Checks every value; throws InputError naming the field (and its flag) on the first problem.
+void validate(const MseConfig& cfg);
+
+}  // namespace airtp

@@ -1,0 +1,182 @@
+#include "host/io/result_file.hpp"
+
+#include <H5Cpp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <sstream>
+
+#include "host/common/errors.hpp"
+#include "host/common/version.hpp"
+
+namespace airtp {
+
+namespace fs = std::filesystem;
+
+struct ResultFile::Impl {
+  H5::H5File file;
+};
+
+static std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+ResultFile::ResultFile(std::string path, const RunInfo& info) : impl_(new Impl), path_(std::move(path)) {
+  const fs::path p(path_);
+  if (p.has_parent_path()) {
+    std::error_code ec;
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) throw InputError("output '" + path_ + "': cannot create folder " + p.parent_path().string() + ": " + ec.message());
+  }
+  // Temporary name in the same folder, so the final rename is atomic.
+  tmp_ = (p.has_parent_path() ? p.parent_path() / ("." + p.filename().string()) : fs::path("." + p.filename().string()))
+             .string() +
+         ".tmp-" + std::to_string(::getpid());
+  H5::Exception::dontPrint();
+  try {
+    impl_->file = H5::H5File(tmp_, H5F_ACC_TRUNC);
+  } catch (const H5::Exception& e) {
+    throw InputError("output '" + path_ + "': cannot create HDF5 file: " + e.getDetailMsg());
+  }
+  attr("/", "airtp_kind", info.kind);
+  attr("/", "command_line", info.command);
+  attr("/", "config_toml", info.config_toml);
+  attr("/", "seed", (int64_t)info.seed);
+  attr("/", "code_version", std::string(code_version()));
+  attr("/", "backend", info.backend);
+  attr("/", "device", info.device);
+  attr("/", "created_utc", utc_now());
+}
+
+ResultFile::~ResultFile() {
+  if (!committed_) {
+    try {
+      impl_->file.close();
+    } catch (...) {
+    }
+    std::remove(tmp_.c_str());
+  }
+}
+
+// Creates every group on the way to `name` and returns the leaf name.
+static std::string ensure_groups(H5::H5File& f, const std::string& name) {
+  size_t pos = 0;
+  while ((pos = name.find('/', pos + 1)) != std::string::npos) {
+    const std::string g = name.substr(0, pos);
+    if (g.empty() || g == "/") continue;
+    if (!f.nameExists(g)) f.createGroup(g);
+  }
+  return name;
+}
+
+template <class T>
+static void write_impl(H5::H5File& f, const std::string& name, const std::vector<T>& data, std::vector<size_t> shape,
+                       const std::vector<std::string>& dims, const H5::PredType& type) {
+  if (shape.empty()) shape = {data.size()};
+  size_t n = 1;
+  for (size_t s : shape) n *= s;
+  if (n != data.size())
+    throw std::logic_error("ResultFile: dataset '" + name + "' shape does not match its data");
+  if (!dims.empty() && dims.size() != shape.size())
+    throw std::logic_error("ResultFile: dataset '" + name + "' needs one label per dimension");
+  std::vector<hsize_t> hs(shape.begin(), shape.end());
+  H5::DataSpace space((int)hs.size(), hs.data());
+  ensure_groups(f, name);
+  H5::DataSet ds = f.createDataSet(name, type, space);
+  if (n) ds.write(data.data(), type);
+}
+
+static void set_attr(H5::H5Object& obj, const std::string& key, const std::string& value) {
+  if (obj.attrExists(key)) obj.removeAttr(key);
+  H5::StrType st(H5::PredType::C_S1, std::max<size_t>(1, value.size()));
+  H5::Attribute a = obj.createAttribute(key, st, H5::DataSpace(H5S_SCALAR));
+  a.write(st, value);
+}
+
+void ResultFile::write(const std::string& name, const std::vector<double>& data, const std::vector<size_t>& shape,
+                       const std::vector<std::string>& dims, const std::string& units, const std::string& description) {
+  write_impl(impl_->file, name, data, shape, dims, H5::PredType::NATIVE_DOUBLE);
+  attr(name, "units", units);
+  attr(name, "description", description);
+  std::string d;
+  for (size_t i = 0; i < dims.size(); ++i) d += (i ? "," : "") + dims[i];
+  attr(name, "dims", d);
+}
+
+void ResultFile::write(const std::string& name, const std::vector<int64_t>& data, const std::vector<size_t>& shape,
+                       const std::vector<std::string>& dims, const std::string& units, const std::string& description) {
+  write_impl(impl_->file, name, data, shape, dims, H5::PredType::NATIVE_INT64);
+  attr(name, "units", units);
+  attr(name, "description", description);
+  std::string d;
+  for (size_t i = 0; i < dims.size(); ++i) d += (i ? "," : "") + dims[i];
+  attr(name, "dims", d);
+}
+
+void ResultFile::write_strings(const std::string& name, const std::vector<std::string>& data,
+                               const std::string& description) {
+  ensure_groups(impl_->file, name);
+  H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
+  hsize_t n = data.size();
+  H5::DataSpace space(1, &n);
+  H5::DataSet ds = impl_->file.createDataSet(name, st, space);
+  std::vector<const char*> ptrs;
+  for (auto& s : data) ptrs.push_back(s.c_str());
+  if (n) ds.write(ptrs.data(), st);
+  attr(name, "units", std::string("1"));
+  attr(name, "description", description);
+}
+
+template <class F>
+static void with_object(H5::H5File& f, const std::string& object, F fn) {
+  if (object == "/" || object.empty()) {
+    H5::Group root = f.openGroup("/");
+    fn(root);
+  } else if (f.childObjType(object) == H5O_TYPE_GROUP) {
+    H5::Group g = f.openGroup(object);
+    fn(g);
+  } else {
+    H5::DataSet d = f.openDataSet(object);
+    fn(d);
+  }
+}
+
+void ResultFile::attr(const std::string& object, const std::string& key, const std::string& value) {
+  with_object(impl_->file, object, [&](H5::H5Object& o) { set_attr(o, key, value); });
+}
+
+void ResultFile::attr(const std::string& object, const std::string& key, double value) {
+  with_object(impl_->file, object, [&](H5::H5Object& o) {
+    if (o.attrExists(key)) o.removeAttr(key);
+    o.createAttribute(key, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR))
+        .write(H5::PredType::NATIVE_DOUBLE, &value);
+  });
+}
+
+void ResultFile::attr(const std::string& object, const std::string& key, int64_t value) {
+  with_object(impl_->file, object, [&](H5::H5Object& o) {
+    if (o.attrExists(key)) o.removeAttr(key);
+    o.createAttribute(key, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
+        .write(H5::PredType::NATIVE_INT64, &value);
+  });
+}
+
+void ResultFile::commit() {
+  impl_->file.flush(H5F_SCOPE_GLOBAL);
+  impl_->file.close();
+  std::error_code ec;
+  fs::rename(tmp_, path_, ec);
+  if (ec) {
+    std::remove(tmp_.c_str());
+    throw InputError("output '" + path_ + "': cannot move the finished file into place: " + ec.message());
+  }
+  committed_ = true;
+}
+
+}  // namespace airtp
