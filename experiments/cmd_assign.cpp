@@ -14,7 +14,7 @@ namespace airtp {
 namespace {
 
 struct AssignFlags {
-  std::string config, output = "results/assign.h5", backend, solver, devices, model, m0;
+  std::string config, output = "results/assign.h5", backend, solver, devices, model, m0, k_db;
   uint64_t seed = 0;
   int iterations = 0, validate_every = 0, fast_starts = 0, fast_iters = 0, draws = 0;
   long batch = 0, validation = 0;
@@ -50,6 +50,7 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   if (set("--validation")) c.ssca.validation = f.validation;
   if (set("--validate-every")) c.ssca.validate_every = f.validate_every;
   if (set("--curvature")) c.ssca.curvature = f.curvature;
+  if (set("--k-db")) c.scenario.k_factor_db = parse_double_list("--k-db", f.k_db).at(0);
   if (set("--m0")) c.ssca.m0 = parse_double_list("--m0", f.m0);
   if (set("--fast-starts")) c.solver_options.fast_starts = f.fast_starts;
   if (set("--fast-iters")) c.solver_options.fast_iters = f.fast_iters;
@@ -167,6 +168,7 @@ const bool registered = register_command({"assign", "Model assignment over heter
   sub.add_option("--validation", f->validation, "validation realizations");
   sub.add_option("--validate-every", f->validate_every, "iterations between validation points");
   sub.add_option("--curvature", f->curvature, "surrogate's quadratic weight");
+  sub.add_option("--k-db", f->k_db, "Rician K in dB (-inf: Rayleigh)");
   sub.add_option("--m0", f->m0, "starting assignment, e.g. 0.25,0.25,0.25,0.25");
   sub.add_option("--fast-starts", f->fast_starts, "fast solver: starts");
   sub.add_option("--fast-iters", f->fast_iters, "fast solver: L-BFGS iterations per stage");

@@ -17,11 +17,11 @@ DeviceProfile device_preset(const std::string& name, const std::string& field) {
   DeviceProfile d;
   d.name = name;
   if (name == "phone") {
-    d.flops = 2e12, d.memory_bytes = 4e9, d.energy_per_param = 4e-11, d.energy_budget = 1e-6, d.distance_m = 40;
+    d.flops = 2e12, d.memory_bytes = 4e9, d.energy_per_param = 3e-11, d.energy_budget = 1e-6, d.distance_m = 40;
   } else if (name == "laptop") {
-    d.flops = 1e13, d.memory_bytes = 16e9, d.energy_per_param = 1e-11, d.energy_budget = 3e-6, d.distance_m = 60;
+    d.flops = 1e13, d.memory_bytes = 16e9, d.energy_per_param = 6e-11, d.energy_budget = 3e-6, d.distance_m = 60;
   } else if (name == "jetson") {
-    d.flops = 5e12, d.memory_bytes = 8e9, d.energy_per_param = 2e-11, d.energy_budget = 1.5e-6, d.distance_m = 50;
+    d.flops = 5e12, d.memory_bytes = 8e9, d.energy_per_param = 4e-11, d.energy_budget = 2e-6, d.distance_m = 50;
   } else {
     throw InputError(field + ": unknown device preset '" + name + "' (expected phone, laptop or jetson)");
   }
