@@ -94,10 +94,10 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   out.write("final/neurons", std::vector<int64_t>(r.neurons.begin(), r.neurons.end()), {}, {"device"}, "neurons",
             "MLP hidden neurons per device after largest-remainder rounding");
   out.write("final/param_share", r.param_share, {}, {"device"}, "1", "share of the split parameters after rounding");
-  auto level = [&](const std::vector<double>& m) {
-    return validation_level(b, s, m, solver, c.solver_options, c.seed, c.ssca.validation, fs);
+  auto level = [&](const std::vector<double>& m, bool simplex = true) {
+    return validation_level(b, s, m, solver, c.solver_options, c.seed, c.ssca.validation, fs, simplex);
   };
-  const Level lf = level(t.final_m), lr = level(r.param_share);
+  const Level lf = level(t.final_m), lr = level(r.param_share, false);
   write_level(out, "final/level", lf, "the final m");
   write_level(out, "final/rounded_level", lr, "the rounded split");
 

@@ -42,13 +42,13 @@ FeasibleSet feasible_set(const AssignScenario& s, double margin) {
   return f;
 }
 
-bool is_feasible(const std::vector<double>& m, const FeasibleSet& f, double tol) {
+bool is_feasible(const std::vector<double>& m, const FeasibleSet& f, double tol, bool simplex) {
   double sum = 0;
   for (size_t n = 0; n < m.size(); ++n) {
     if (!(m[n] >= -tol && m[n] <= f.cap[n] + tol)) return false;
     sum += m[n];
   }
-  return std::fabs(sum - 1) <= tol * std::max<size_t>(1, m.size());
+  return !simplex || std::fabs(sum - 1) <= tol * std::max<size_t>(1, m.size());
 }
 
 std::vector<double> project_capped_simplex(const std::vector<double>& y, const std::vector<double>& cap) {
@@ -160,9 +160,9 @@ SampleGrad sample_alpha_grad(const AssignScenario& s, const std::vector<double>&
 }
 
 Level validation_level(Backend b, const AssignScenario& s, const std::vector<double>& m, Solver solver,
-                       const SolverOptions& o, uint64_t seed, long count, const FeasibleSet& f) {
+                       const SolverOptions& o, uint64_t seed, long count, const FeasibleSet& f, bool simplex) {
   Level lv;
-  if (!is_feasible(m, f, 1e-9)) {
+  if (!is_feasible(m, f, 1e-9, simplex)) {
     lv.feasible = false;
     lv.mse = lv.stderr_ = INFINITY;
     return lv;

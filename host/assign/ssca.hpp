@@ -26,8 +26,9 @@ struct FeasibleSet {
   std::vector<double> cap, memory_cap, energy_cap;
 };
 FeasibleSet feasible_set(const AssignScenario& s, double energy_margin);
-// True when m is on the simplex and under the caps (within tol).
-bool is_feasible(const std::vector<double>& m, const FeasibleSet& f, double tol = 1e-9);
+// True when m is under the caps and (simplex) sums to 1 (within tol). A rounded split with
+// replicated KV heads sums to more than 1: check it with simplex = false.
+bool is_feasible(const std::vector<double>& m, const FeasibleSet& f, double tol = 1e-9, bool simplex = true);
 
 // Euclidean projection of y onto {sum m = 1, 0 <= m_n <= cap_n}: m_n = clip(y_n - lambda,
 // 0, cap_n), lambda found exactly by locating it between sorted breakpoints and solving the
@@ -66,7 +67,8 @@ struct Level {
   bool feasible = true;  // false: m violates a cap; mse is then +inf
 };
 Level validation_level(Backend b, const AssignScenario& s, const std::vector<double>& m, Solver solver,
-                       const SolverOptions& o, uint64_t seed, long count, const FeasibleSet& f);
+                       const SolverOptions& o, uint64_t seed, long count, const FeasibleSet& f,
+                       bool simplex = true);
 
 struct SscaOptions {
   int iterations = 100;
