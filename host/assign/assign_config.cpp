@@ -71,6 +71,8 @@ void load_assign_config(const std::string& path, AssignConfig& c) {
   r.get("ssca.smooth_p", o.smooth_p);
   // [[device]] list of tables: each entry read (and checked for unknown keys) on its own.
   if (const toml::node* list = root.get("device")) {
+    if (root.contains("devices"))
+      throw InputError("config '" + path + "': give either 'devices' (a preset mix) or [[device]] tables, not both");
     const toml::array* arr = list->as_array();
     if (!arr) throw InputError("config '" + path + "': device must be a list of tables ([[device]])");
     s.devices.clear();
