@@ -1,0 +1,270 @@
+#include "host/assign/ssca.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <iostream>
+#include <numeric>
+#include <sstream>
+
+#include "host/channel/topology.hpp"
+#include "host/common/errors.hpp"
+
+namespace airtp {
+
+FeasibleSet feasible_set(const AssignScenario& s, double margin) {
+  FeasibleSet f;
+  const double bytes = s.model.split_bytes(), stot = s.model.layer_params();
+  double total = 0;
+  for (const DeviceProfile& d : s.devices) {
+    const double mem = d.memory_bytes / bytes;
+    const double en = d.energy_per_param > 0 ? (1 - margin) * d.energy_budget / (d.energy_per_param * stot) : INFINITY;
+    f.memory_cap.push_back(mem);
+    f.energy_cap.push_back(en);
+    f.cap.push_back(std::min({1.0, mem, en}));
+    total += f.cap.back();
+  }
+  if (total < 1) {
+    std::ostringstream msg;
+    msg << "devices: no feasible assignment: the largest shares the devices can hold sum to " << total
+        << " < 1 (model: " << s.model.name << ", " << bytes << " bytes split, s_tot = " << stot << " parameters per layer)";
+    for (int n = 0; n < s.n(); ++n) {
+      if (f.cap[n] >= 1) continue;
+      msg << "; device[" << n << "] (" << s.devices[n].name << "): ";
+      if (f.memory_cap[n] <= f.energy_cap[n])
+        msg << "memory_bytes = " << s.devices[n].memory_bytes << " holds m_n <= " << f.memory_cap[n];
+      else
+        msg << "energy_budget = " << s.devices[n].energy_budget << " J with energy_per_param = "
+            << s.devices[n].energy_per_param << " J leaves c_n > 0 only for m_n <= " << f.energy_cap[n];
+    }
+    throw InputError(msg.str());
+  }
+  return f;
+}
+
+bool is_feasible(const std::vector<double>& m, const FeasibleSet& f, double tol, bool simplex) {
+  double sum = 0;
+  for (size_t n = 0; n < m.size(); ++n) {
+    if (!(m[n] >= -tol && m[n] <= f.cap[n] + tol)) return false;
+    sum += m[n];
+  }
+  return !simplex || std::fabs(sum - 1) <= tol * std::max<size_t>(1, m.size());
+}
+
+std::vector<double> project_capped_simplex(const std::vector<double>& y, const std::vector<double>& cap) {
+  const int n = (int)y.size();
+  auto total = [&](double lam) {
+    double t = 0;
+    for (int i = 0; i < n; ++i) t += std::clamp(y[i] - lam, 0.0, cap[i]);
+    return t;
+  };
+  // total(lambda) is continuous, non-increasing and linear between the breakpoints y_i - cap_i
+  // and y_i: bracket the root between two consecutive breakpoints, then solve the line.
+  std::vector<double> bp;
+  for (int i = 0; i < n; ++i) bp.push_back(y[i] - cap[i]), bp.push_back(y[i]);
+  std::sort(bp.begin(), bp.end());
+  double lam = bp.front();
+  if (total(bp.front()) > 1) {
+    size_t lo = 0, hi = bp.size() - 1;  // total(bp[lo]) > 1 >= total(bp[hi]) = 0
+    while (hi - lo > 1) {
+      const size_t mid = (lo + hi) / 2;
+      (total(bp[mid]) > 1 ? lo : hi) = mid;
+    }
+    const double tl = total(bp[lo]), th = total(bp[hi]);
+    lam = bp[lo] + (tl - 1) / (tl - th) * (bp[hi] - bp[lo]);
+  }
+  std::vector<double> m(n);
+  for (int i = 0; i < n; ++i) m[i] = std::clamp(y[i] - lam, 0.0, cap[i]);
+  return m;
+}
+
+std::vector<double> minimise_surrogate(const std::vector<double>& m0, const std::vector<double>& grad, double curvature,
+                                       const std::vector<double>& cap) {
+  std::vector<double> y(m0.size());
+  for (size_t i = 0; i < y.size(); ++i) y[i] = m0[i] - grad[i] / (2 * curvature);
+  return project_capped_simplex(y, cap);
+}
+
+AlphaParams assign_params(const AssignScenario& s, const std::vector<double>& m, uint64_t seed, uint32_t stream) {
+  Geometry g;  // angles from the topology draw; path loss from each device's profile
+  AlphaParams p;
+  p.ch = make_channel(s.n(), s.n_rx, s.n_tx(), s.k_factor_db, seed, g);
+  p.ch.key.stream = stream;
+  p.n_streams = s.L();
+  p.design_key = RngKey{seed, stream, kRngDesign};
+  for (int n = 0; n < s.n(); ++n) {
+    p.ch.beta[n] = s.beta(n);
+    p.slot_energy[n] = s.slot_energy(n, m[n]);
+  }
+  return p;
+}
+
+SampleGrad sample_alpha_grad(const AssignScenario& s, const std::vector<double>& m, Solver solver,
+                             const SolverOptions& o, uint64_t seed, uint64_t first, long count, double smooth_p) {
+  const AlphaParams p = assign_params(s, m, seed, kStreamTrain);
+  const int N = s.n(), nr = s.n_rx, nt = s.n_tx(), L = s.L();
+  std::vector<double> alpha(count);
+  std::vector<std::complex<double>> G((size_t)count * nr * L);
+  solve_designs(p, solver, o, first, count, alpha.data(), G.data());
+  const double stot = s.model.layer_params();
+  SampleGrad r;
+  r.grad.assign(N, 0.0);
+  std::vector<cplx> Hbuf((size_t)N * nr * nt), Gbuf((size_t)nr * L), Fbuf((size_t)nt * L), Mbuf((size_t)L * L);
+  for (long i = 0; i < count; ++i) {
+    if (!(alpha[i] < INFINITY)) {
+      ++r.outages;
+      continue;
+    }
+    // The active device of this realization's design: the one attaining the max in alpha(G).
+    CMat H[kMaxDevices];
+    for (int n = 0; n < N; ++n) {
+      H[n] = CMat{Hbuf.data() + (size_t)n * nr * nt, nr, nt, 1};
+      gen_channel(p.ch, first + (uint64_t)i, n, H[n]);
+    }
+    CMat Gm{Gbuf.data(), nr, L, 1}, F{Fbuf.data(), nt, L, 1}, M{Mbuf.data(), L, L, 1};
+    for (int l = 0; l < L; ++l)
+      for (int k = 0; k < nr; ++k) {
+        const std::complex<double> v = G[((size_t)i * L + l) * nr + k];
+        Gm(k, l) = cplx{v.real(), v.imag()};
+      }
+    // f_n(G) = tr((G^H Q_n G)^{-1}) / E_n: alpha is their max. Weights of the devices in
+    // d alpha / d m: the active one only (hard), or the p-norm softmax weights
+    // (f_n / f_max)^p / sum, the envelope-theorem gradient of the smoothed max at p.
+    double f[kMaxDevices], fmax = 0;
+    int active = -1;
+    for (int n = 0; n < N; ++n) {
+      matmul_ah(F, H[n], Gm);
+      matmul_ah(M, F, F);
+      f[n] = trace_inverse(M) / p.slot_energy[n];
+      if (f[n] > fmax) fmax = f[n], active = n;
+    }
+    if (active < 0 || !(fmax < INFINITY)) {
+      ++r.outages;
+      continue;
+    }
+    double w[kMaxDevices], wsum = 0;
+    for (int n = 0; n < N; ++n) {
+      w[n] = smooth_p > 0 ? std::pow(f[n] / fmax, smooth_p) : (n == active ? 1.0 : 0.0);
+      wsum += w[n];
+    }
+    r.alpha += alpha[i];
+    for (int n = 0; n < N; ++n)
+      r.grad[n] += alpha[i] * (w[n] / wsum) * s.devices[n].energy_per_param * stot / s.residual_energy(n, m[n]);
+    ++r.used;
+  }
+  if (r.used > 0) {
+    r.alpha /= r.used;
+    for (double& g : r.grad) g /= r.used;
+  }
+  return r;
+}
+
+Level validation_level(Backend b, const AssignScenario& s, const std::vector<double>& m, Solver solver,
+                       const SolverOptions& o, uint64_t seed, long count, const FeasibleSet& f, bool simplex) {
+  Level lv;
+  if (!is_feasible(m, f, 1e-9, simplex)) {
+    lv.feasible = false;
+    lv.mse = lv.stderr_ = INFINITY;
+    return lv;
+  }
+  const AlphaParams p = assign_params(s, m, seed, kStreamValidation);
+  std::vector<double> alpha(count);
+  solve_alpha_batch(b, p, solver, o, 0, count, alpha.data());
+  double sum = 0, sq = 0;
+  long used = 0;
+  for (double a : alpha) {
+    if (!(a < INFINITY)) {
+      ++lv.outages;
+      continue;
+    }
+    const double v = s.sigma2() * a;
+    sum += v, sq += v * v, ++used;
+  }
+  if (used == 0) {
+    lv.mse = lv.stderr_ = INFINITY;
+    return lv;
+  }
+  lv.mse = sum / used;
+  lv.stderr_ = used > 1 ? std::sqrt(std::max(0.0, (sq - sum * sum / used) / (used - 1)) / used) : INFINITY;
+  return lv;
+}
+
+void validate(const SscaOptions& o) {
+  auto need = [](bool ok, const std::string& field, const std::string& what) {
+    if (!ok) throw InputError(field + ": " + what);
+  };
+  need(o.iterations >= 1 && o.iterations <= 1000000, "ssca.iterations (--iterations)", "must be between 1 and 10^6");
+  need(o.batch >= 1 && o.batch <= (1L << 24), "ssca.batch (--batch)", "must be between 1 and 2^24");
+  need(o.validation >= 2 && o.validation <= (1L << 24), "ssca.validation (--validation)", "must be between 2 and 2^24");
+  need(o.validate_every >= 1, "ssca.validate_every (--validate-every)", "must be >= 1");
+  need(o.rho_exp > 0.5 && o.rho_exp <= 1, "ssca.rho_exp",
+       "must be in (0.5, 1] so that sum rho = inf and sum rho^2 < inf");
+  need(o.gamma_exp > 0.5 && o.gamma_exp <= 1, "ssca.gamma_exp",
+       "must be in (0.5, 1] so that sum gamma = inf and sum gamma^2 < inf");
+  need(o.gamma_exp > o.rho_exp, "ssca.gamma_exp", "must exceed ssca.rho_exp so that gamma/rho -> 0");
+  need(o.rho_scale > 0 && o.rho_scale <= 1, "ssca.rho_scale", "must be in (0, 1]");
+  need(o.gamma_scale > 0 && o.gamma_scale <= 1, "ssca.gamma_scale", "must be in (0, 1]");
+  need(std::isfinite(o.curvature) && o.curvature > 0, "ssca.curvature", "must be > 0");
+  need(std::isfinite(o.smooth_p) && o.smooth_p >= 0, "ssca.smooth_p", "must be >= 0 (0: active device only)");
+  need(o.energy_margin > 0 && o.energy_margin < 1, "ssca.energy_margin", "must be in (0, 1)");
+}
+
+SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const SolverOptions& so, const SscaOptions& o,
+                   uint64_t seed, bool quiet) {
+  validate(s);
+  validate(o);
+  validate(so);
+  const int N = s.n();
+  const FeasibleSet f = feasible_set(s, o.energy_margin);
+  std::vector<double> m = o.m0;
+  if (m.empty()) {
+    m = project_capped_simplex(std::vector<double>(N, 1.0 / N), f.cap);
+  } else {
+    if ((int)m.size() != N) throw InputError("--m0: has " + std::to_string(m.size()) + " entries for " + std::to_string(N) + " devices");
+    if (!is_feasible(m, f, 1e-6)) throw InputError("--m0: not feasible (must sum to 1 and respect each device's memory and energy caps)");
+  }
+  SscaTrace t;
+  t.m = m;
+  std::vector<double> gavg(N, 0.0);
+  double vavg = 0;
+  for (int tau = 0; tau < o.iterations; ++tau) {
+    const SampleGrad g = sample_alpha_grad(s, m, solver, so, seed, (uint64_t)tau * o.batch, o.batch, o.smooth_p);
+    if (g.used == 0)
+      throw InputError("every realization of mini-batch " + std::to_string(tau) +
+                       " is an outage (rank-deficient channels): check channel.n_rx, channel.streams and the devices");
+    if (tau == 0) t.alpha_ref = g.alpha;
+    const double rho = o.rho_scale / std::pow(tau + 1.0, o.rho_exp);
+    const double gamma = o.gamma_scale / std::pow(tau + 1.0, o.gamma_exp);
+    vavg = (1 - rho) * vavg + rho * g.alpha / t.alpha_ref;
+    for (int n = 0; n < N; ++n) gavg[n] = (1 - rho) * gavg[n] + rho * g.grad[n] / t.alpha_ref;
+    const std::vector<double> mhat = minimise_surrogate(m, gavg, o.curvature, f.cap);
+    for (int n = 0; n < N; ++n) m[n] = (1 - gamma) * m[n] + gamma * mhat[n];
+    t.rho.push_back(rho), t.gamma.push_back(gamma);
+    t.sample_alpha.push_back(g.alpha);
+    t.surrogate_value.push_back(vavg);
+    t.grad_avg.insert(t.grad_avg.end(), gavg.begin(), gavg.end());
+    t.m.insert(t.m.end(), m.begin(), m.end());
+    const bool last = tau + 1 == o.iterations;
+    if ((tau + 1) % o.validate_every == 0 || last || tau == 0) {
+      // Validation of m^0 first, then of each m^{tau+1} the schedule asks for.
+      if (tau == 0) {
+        const Level l0 = validation_level(b, s, std::vector<double>(t.m.begin(), t.m.begin() + N), solver, so, seed, o.validation, f);
+        t.val_iter.push_back(0), t.val_mse.push_back(l0.mse), t.val_stderr.push_back(l0.stderr_), t.val_outages.push_back(l0.outages);
+      }
+      if ((tau + 1) % o.validate_every == 0 || last) {
+        const Level l = validation_level(b, s, m, solver, so, seed, o.validation, f);
+        t.val_iter.push_back(tau + 1), t.val_mse.push_back(l.mse), t.val_stderr.push_back(l.stderr_),
+            t.val_outages.push_back(l.outages);
+        if (!quiet) {
+          std::cerr << "assign: iteration " << tau + 1 << "/" << o.iterations << "  validation MSE " << l.mse << "  m =";
+          for (double x : m) std::cerr << " " << x;
+          std::cerr << "\n";
+        }
+      }
+    }
+  }
+  t.final_m = m;
+  return t;
+}
+
+}  // namespace airtp
