@@ -26,6 +26,8 @@ run: build
 	@mkdir -p results
 	$(BUILD)/airtp mse experiments/configs/default.toml -o results/default.h5
 	$(PY) analysis/plot_mse.py results/default.h5 -o results
+	$(BUILD)/airtp ppl -N 4 --scheme aircomp --snr 20,30,40 -R 2 --max-stories 30 -o results/ppl_aircomp.h5
+	$(PY) analysis/plot_ppl.py results/ppl_aircomp.h5 -o results
 
 # Every paper figure's smoke config whose command exists, and its plot (results/smoke/).
 smoke: build
@@ -34,6 +36,14 @@ smoke: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
 	$(PY) -m pytest -q analysis/tests
+	$(MAKE) --no-print-directory test-sanitize
+
+# The same C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer (CPU backend).
+test-sanitize: deps
+	@cmake -S . -B build-asan -DAIRTP_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-asan -j$(JOBS) --target airtp airtp_tests
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) --timeout 900
 
 bench: build
 	$(BUILD)/airtp_bench
@@ -42,4 +52,4 @@ gpu-check:
 	bash bench/gpu-check.sh
 
 clean:
-	rm -rf $(BUILD) build-gpu gpu-bundle
+	rm -rf $(BUILD) build-asan build-gpu gpu-bundle
