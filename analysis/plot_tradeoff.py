@@ -68,7 +68,8 @@ def _find_ppl(f, path):
                  and name.rsplit("/", 1)[-1] in PPL_NAMES else None)
     if not found:
         raise InputError(f"{path}: no dataset named one of {', '.join(PPL_NAMES)}")
-    found.sort(key=lambda n: (n.count("/"), PPL_NAMES.index(n.rsplit("/", 1)[-1])))
+    # The noisy curve, not the clean reference (`airtp ppl` writes clean/ppl and points/ppl).
+    found.sort(key=lambda n: (n.startswith("clean/"), n.count("/"), PPL_NAMES.index(n.rsplit("/", 1)[-1])))
     return found[0]
 
 
@@ -120,7 +121,11 @@ def read_ppl(path):
         names = [a for a, _ in axes]
         for key in ("scheme", "n_devices"):
             if key not in names:
-                v = ds.attrs.get(key, f.attrs.get(key))
+                v = None
+                for alias in ALIASES[key]:  # `airtp ppl` records N as the root attribute 'devices'
+                    v = ds.attrs.get(alias, f.attrs.get(alias))
+                    if v is not None:
+                        break
                 if v is None:
                     raise InputError(f"{path}: {name} has no '{key}' axis and no '{key}' attribute")
                 fixed[key] = _text(v) if key == "scheme" else int(np.asarray(v).ravel()[0])

@@ -8,6 +8,8 @@ out=${1:-${OUT:-results/gpu-check}}
 mkdir -p "$out"
 if [ -x gpu-bundle/airtp_tests ]; then
   bin=gpu-bundle
+  # The test binaries call the airtp they were built with (build-gpu/airtp).
+  [ -e build-gpu ] || ln -s gpu-bundle build-gpu
   export LD_LIBRARY_PATH="$PWD/gpu-bundle/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 else
   cmake -S . -B build-gpu -DAIRTP_CUDA=ON -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build-gpu -j"$(nproc)" || exit 1
@@ -18,10 +20,12 @@ src=$(strings "$bin/airtp_tests" | grep -m1 -oE '^/[^ ]*/main$' || true)
 if [ -n "$src" ] && [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s "$PWD" "$src"; fi
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 echo "== tests (CUDA cases enabled)"
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-8} "$bin/airtp_tests" --gtest_brief=1 2>&1 | tee "$out/tests.txt" | tail -n 25
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-8} timeout 240 "$bin/airtp_tests" --gtest_brief=1 2>&1 | tee "$out/tests.txt" | tail -n 25
 tests_rc=${PIPESTATUS[0]}
 echo "== benchmarks"
-OMP_NUM_THREADS=2 "$bin/airtp_bench" --benchmark_min_time=1 --benchmark_format=json --benchmark_out="$out/bench.json" \
+# GPU benchmarks, and the CPU ones they are compared with (2 threads, as on a laptop).
+filter=${BENCH_FILTER:-'CUDA|MseEigen_CPU|SolverFast_CPU/8/0/0'}
+OMP_NUM_THREADS=2 timeout 300 "$bin/airtp_bench" --benchmark_filter="$filter" --benchmark_min_time=1 --benchmark_format=json --benchmark_out="$out/bench.json" \
   --benchmark_out_format=json >/dev/null 2>"$out/bench.err"
 python3 - "$out/bench.json" <<'PY'
 import json, sys
