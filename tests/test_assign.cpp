@@ -235,7 +235,7 @@ TEST(AssignRounding, LargestRemainderAndWholeKvGroups) {
   EXPECT_EQ(largest_remainder({0.5, 0.3, 0.2}, 10), (std::vector<int>{5, 3, 2}));
   EXPECT_EQ(largest_remainder({0.33, 0.33, 0.34}, 4), (std::vector<int>{1, 1, 2}));
   EXPECT_EQ(largest_remainder({0.5, 0.5}, 3), (std::vector<int>{2, 1}));  // tie to the lower index
-  const ModelShape s;  // stories260K: 8 heads in 4 KV groups, 172 neurons
+  const SplitShape s;  // stories260K: 8 heads in 4 KV groups, 172 neurons
   const RoundedSplit r = round_split({0.05, 0.62, 0.33}, s);
   EXPECT_EQ(r.kv_heads, (std::vector<int>{0, 3, 1}));  // 0.2, 2.48, 1.32 groups
   EXPECT_EQ(r.heads, (std::vector<int>{0, 6, 2}));
@@ -255,9 +255,9 @@ TEST(AssignDevices, MixesPresetsAndModelShapes) {
   EXPECT_THROW(parse_device_mix("x*phone", "--devices"), InputError);
   EXPECT_THROW(parse_device_mix("tablet", "--devices"), InputError);
   EXPECT_THROW(parse_device_mix("", "--devices"), InputError);
-  const ModelShape s;
+  const SplitShape s;
   EXPECT_EQ(s.layer_params(), 45312);  // 2*64*64 + 2*64*32 + 3*64*172
-  const ModelShape l = model_shape("llama2-7b", "--model");
+  const SplitShape l = model_shape("llama2-7b", "--model");
   EXPECT_EQ(l.layer_params(), 4.0 * 4096 * 4096 + 3.0 * 4096 * 11008);
   EXPECT_THROW(model_shape("gpt2", "--model"), InputError);
 }

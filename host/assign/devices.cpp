@@ -76,13 +76,13 @@ void validate(const DeviceProfile& d, const std::string& f) {
   need(d.n_tx >= 1 && d.n_tx <= kMaxTx, f + ".n_tx", "must be between 1 and " + std::to_string(kMaxTx));
 }
 
-double ModelShape::layer_params() const {
+double SplitShape::layer_params() const {
   const double head_dim = (double)dim / heads, kv_dim = kv_heads * head_dim;
   return 2.0 * dim * dim + 2.0 * dim * kv_dim + 3.0 * dim * (double)hidden;
 }
 
-ModelShape model_shape(const std::string& name, const std::string& field) {
-  ModelShape s;
+SplitShape model_shape(const std::string& name, const std::string& field) {
+  SplitShape s;
   s.name = name;
   // Public configurations (config.json of each model); fp16 weights for the LLaMA shapes.
   auto set = [&](int dim, int hidden, int layers, int heads, int kv) {
@@ -100,7 +100,7 @@ ModelShape model_shape(const std::string& name, const std::string& field) {
   return s;
 }
 
-void validate(const ModelShape& s, const std::string& f) {
+void validate(const SplitShape& s, const std::string& f) {
   need(s.dim >= 1, f + ".dim", "must be >= 1");
   need(s.hidden >= 1, f + ".hidden", "must be >= 1");
   need(s.layers >= 1, f + ".layers", "must be >= 1");

@@ -27,7 +27,7 @@ std::vector<DeviceProfile> parse_device_mix(const std::string& mix, const std::s
 void validate(const DeviceProfile& d, const std::string& field);
 
 // Decoder-only transformer shape (LLaMA-style: gated MLP, grouped-query attention).
-struct ModelShape {
+struct SplitShape {
   std::string name = "stories260K";
   int dim = 64, hidden = 172, layers = 5, heads = 8, kv_heads = 4;
   int bytes_per_param = 4;  // float32 weights
@@ -37,13 +37,13 @@ struct ModelShape {
   double split_bytes() const { return layer_params() * layers * bytes_per_param; }
 };
 // stories260K (default), llama2-7b, llama2-13b, llama2-70b, llama3-8b, llama3-70b.
-ModelShape model_shape(const std::string& name, const std::string& field);
-void validate(const ModelShape& s, const std::string& field);
+SplitShape model_shape(const std::string& name, const std::string& field);
+void validate(const SplitShape& s, const std::string& field);
 
 // Everything the energy and memory constraints need.
 struct AssignScenario {
   std::vector<DeviceProfile> devices;
-  ModelShape model;
+  SplitShape model;
   int n_rx = 20;
   int streams = 0;      // L; 0 means L = N_t
   int tokens = 1;       // tokens per forward step (1: one generated token)

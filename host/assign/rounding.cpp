@@ -6,25 +6,7 @@
 
 namespace airtp {
 
-std::vector<int> largest_remainder(const std::vector<double>& m, int units) {
-  const int n = (int)m.size();
-  std::vector<int> out(n);
-  std::vector<double> frac(n);
-  int used = 0;
-  for (int i = 0; i < n; ++i) {
-    const double x = std::max(0.0, m[i]) * units;
-    out[i] = (int)std::floor(x);
-    frac[i] = x - out[i];
-    used += out[i];
-  }
-  std::vector<int> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return frac[a] > frac[b]; });
-  for (int k = 0; used < units && n > 0; ++k, ++used) ++out[order[k % n]];
-  return out;
-}
-
-RoundedSplit round_split(const std::vector<double>& m, const ModelShape& s) {
+RoundedSplit round_split(const std::vector<double>& m, const SplitShape& s) {
   const int n = (int)m.size();
   RoundedSplit r;
   const int group = s.heads / s.kv_heads;

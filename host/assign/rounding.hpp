@@ -1,16 +1,13 @@
 // From a continuous assignment m to whole heads and neurons (SPEC §5): largest remainder, with
 // attention split by whole KV groups when N <= kv_heads (otherwise by query heads, KV heads
-// replicated as vLLM does). host/model/tp_split.* did not exist when this was written; it
-// should call largest_remainder too so both agree.
+// replicated as vLLM does). Whole units per device come from largest_remainder in
+// host/model/tp_split.hpp, the same rounding the transformer split uses.
 #pragma once
+#include "host/model/tp_split.hpp"  // largest_remainder, shared with the transformer split
 #include <vector>
 #include "host/assign/devices.hpp"
 
 namespace airtp {
-
-// Whole units per device summing to `units`: floor(m_n units), then the leftover units to the
-// largest fractional parts (ties to the lower index). m must be on the simplex.
-std::vector<int> largest_remainder(const std::vector<double>& m, int units);
 
 struct RoundedSplit {
   std::vector<int> heads;    // query heads per device
@@ -20,6 +17,6 @@ struct RoundedSplit {
   // memory constraints see).
   std::vector<double> param_share;
 };
-RoundedSplit round_split(const std::vector<double>& m, const ModelShape& s);
+RoundedSplit round_split(const std::vector<double>& m, const SplitShape& s);
 
 }  // namespace airtp
