@@ -20,12 +20,12 @@ src=$(strings "$bin/airtp_tests" | grep -m1 -oE '^/[^ ]*/main$' || true)
 if [ -n "$src" ] && [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s "$PWD" "$src"; fi
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 echo "== tests (CUDA cases enabled)"
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-8} timeout 240 "$bin/airtp_tests" --gtest_brief=1 2>&1 | tee "$out/tests.txt" | tail -n 25
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-8} timeout ${TEST_TIMEOUT:-240} "$bin/airtp_tests" --gtest_brief=1 2>&1 | tee "$out/tests.txt" | tail -n 25
 tests_rc=${PIPESTATUS[0]}
 echo "== benchmarks"
 # GPU benchmarks, and the CPU ones they are compared with (2 threads, as on a laptop).
 filter=${BENCH_FILTER:-'CUDA|MseEigen_CPU|SolverFast_CPU/8/0/0'}
-OMP_NUM_THREADS=2 timeout 300 "$bin/airtp_bench" --benchmark_filter="$filter" --benchmark_min_time=1 --benchmark_format=json --benchmark_out="$out/bench.json" \
+OMP_NUM_THREADS=2 timeout ${BENCH_TIMEOUT:-300} "$bin/airtp_bench" --benchmark_filter="$filter" --benchmark_min_time=1 --benchmark_format=json --benchmark_out="$out/bench.json" \
   --benchmark_out_format=json >/dev/null 2>"$out/bench.err"
 python3 - "$out/bench.json" <<'PY'
 import json, sys
