@@ -14,6 +14,11 @@ Tokenizer::Tokenizer(std::vector<std::string> pieces, std::vector<float> scores,
     : pieces_(std::move(pieces)), scores_(std::move(scores)), bos_(bos_id), eos_(eos_id), space_(std::move(space)) {
   if (pieces_.empty()) throw InputError("tokenizer: empty vocabulary");
   if (scores_.size() != pieces_.size()) throw InputError("tokenizer: scores and pieces differ in number");
+  // encode() emits these ids unchecked, so a vocabulary too small to hold them is bad input.
+  const int n = (int)pieces_.size();
+  if (bos_ < 0 || bos_ >= n || eos_ < 0 || eos_ >= n)
+    throw InputError("tokenizer: vocabulary of " + std::to_string(n) + " tokens has no BOS " + std::to_string(bos_) +
+                     " / EOS " + std::to_string(eos_) + " token");
   index_.reserve(pieces_.size() * 2);
   // First occurrence wins, as with llama2.c's sorted lookup on unique pieces.
   for (int i = 0; i < (int)pieces_.size(); ++i) index_.emplace(pieces_[i], i);
@@ -60,7 +65,11 @@ Tokenizer Tokenizer::parse_llama2c(const uint8_t* data, size_t size, int vocab_s
   if (pos != size)
     throw InputError(where + std::to_string(size - pos) + " trailing bytes after " + std::to_string(vocab_size) +
                      " tokens (vocabulary size mismatch with the model?)");
-  return Tokenizer(std::move(pieces), std::move(scores));
+  try {
+    return Tokenizer(std::move(pieces), std::move(scores));
+  } catch (const InputError& e) {
+    throw InputError(where + e.what());
+  }
 }
 
 Tokenizer Tokenizer::load_llama2c(const std::string& path, int vocab_size) {
