@@ -105,7 +105,7 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   std::vector<double> bm, bmse, bse;
   std::vector<int64_t> bfeas;
   double fsum = 0, msum = 0;
-  for (const DeviceProfile& d : s.devices) fsum += d.flops, msum += d.memory_bytes;
+  for (const AssignDevice& d : s.devices) fsum += d.flops, msum += d.memory_bytes;
   for (int k = 0; k < 3; ++k) {
     std::vector<double> m(n);
     for (int i = 0; i < N; ++i)
@@ -126,7 +126,7 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   std::vector<std::string> dn;
   std::vector<double> fl, mem, e, p, dist, beta;
   for (int i = 0; i < N; ++i) {
-    const DeviceProfile& d = s.devices[i];
+    const AssignDevice& d = s.devices[i];
     dn.push_back(d.name), fl.push_back(d.flops), mem.push_back(d.memory_bytes), e.push_back(d.energy_per_param),
         p.push_back(d.energy_budget), dist.push_back(d.distance_m), beta.push_back(s.beta(i));
   }

@@ -227,7 +227,7 @@ TEST(AssignSsca, ValidationStreamIsIndependentOfTraining) {
     EXPECT_EQ(a.ch.beta[n], b.ch.beta[n]);
   }
   // E_n(m) = c_n(m) L / L_0 with L_0 = dim / 2 = 32 symbols, L = N_t = 4.
-  const DeviceProfile& d = s.devices[0];
+  const AssignDevice& d = s.devices[0];
   EXPECT_NEAR(a.slot_energy[0], (d.energy_budget - d.energy_per_param * 0.25 * 45312) * 4 / 32, 1e-12 * d.energy_budget);
 }
 

@@ -7,12 +7,12 @@
 
 namespace airtp {
 
-static void read_device(const std::string& file, const toml::table& t, int i, DeviceProfile& d) {
+static void read_device(const std::string& file, const toml::table& t, int i, AssignDevice& d) {
   const std::string field = "device[" + std::to_string(i) + "]";
   TomlReader r(file + " " + field, t);
   std::string preset;
   r.get("preset", preset);
-  d = preset.empty() ? DeviceProfile{"custom"} : device_preset(preset, "config '" + file + "': " + field + ".preset");
+  d = preset.empty() ? AssignDevice{"custom"} : device_preset(preset, "config '" + file + "': " + field + ".preset");
   r.get("flops", d.flops);
   r.get("memory_bytes", d.memory_bytes);
   r.get("energy_per_param", d.energy_per_param);
@@ -80,7 +80,7 @@ void load_assign_config(const std::string& path, AssignConfig& c) {
     for (const toml::node& e : *arr) {
       const toml::table* t = e.as_table();
       if (!t) throw InputError("config '" + path + "': device[" + std::to_string(i) + "] must be a table");
-      DeviceProfile d;
+      AssignDevice d;
       read_device(path, *t, i++, d);
       s.devices.push_back(d);
     }
@@ -123,7 +123,7 @@ std::string AssignConfig::to_toml() const {
     for (size_t i = 0; i < o.m0.size(); ++i) t << (i ? ", " : "") << exact_double(o.m0[i]);
     t << "]\n";
   }
-  for (const DeviceProfile& d : s.devices)
+  for (const AssignDevice& d : s.devices)
     t << "\n[[device]]\n# preset: " << d.name << "\nflops = " << exact_double(d.flops)
       << "\nmemory_bytes = " << exact_double(d.memory_bytes) << "\nenergy_per_param = " << exact_double(d.energy_per_param)
       << "\nenergy_budget = " << exact_double(d.energy_budget) << "\ndistance_m = " << exact_double(d.distance_m)

@@ -13,8 +13,8 @@ namespace airtp {
 // layer, L_0 = 32 symbols): computation takes a sizeable share of each device's per-all-reduce
 // budget, so m trades computation energy against transmit energy. Override any field in the
 // config for other models.
-DeviceProfile device_preset(const std::string& name, const std::string& field) {
-  DeviceProfile d;
+AssignDevice device_preset(const std::string& name, const std::string& field) {
+  AssignDevice d;
   d.name = name;
   if (name == "phone") {
     d.flops = 2e12, d.memory_bytes = 4e9, d.energy_per_param = 3e-11, d.energy_budget = 1e-6, d.distance_m = 40;
@@ -33,8 +33,8 @@ static std::string trim(const std::string& s) {
   return a == std::string::npos ? "" : s.substr(a, b - a + 1);
 }
 
-std::vector<DeviceProfile> parse_device_mix(const std::string& mix, const std::string& field) {
-  std::vector<DeviceProfile> out;
+std::vector<AssignDevice> parse_device_mix(const std::string& mix, const std::string& field) {
+  std::vector<AssignDevice> out;
   std::stringstream ss(mix);
   std::string term;
   while (std::getline(ss, term, '+')) {
@@ -66,7 +66,7 @@ static void need(bool ok, const std::string& field, const std::string& what) {
   if (!ok) throw InputError(field + ": " + what);
 }
 
-void validate(const DeviceProfile& d, const std::string& f) {
+void validate(const AssignDevice& d, const std::string& f) {
   need(std::isfinite(d.flops) && d.flops > 0, f + ".flops", "must be > 0 FLOP/s");
   need(std::isfinite(d.memory_bytes) && d.memory_bytes > 0, f + ".memory_bytes", "must be > 0 bytes");
   need(std::isfinite(d.energy_per_param) && d.energy_per_param >= 0, f + ".energy_per_param", "must be >= 0 J");
@@ -112,13 +112,13 @@ void validate(const SplitShape& s, const std::string& f) {
 double AssignScenario::sigma2() const { return dbm_to_watt(noise_density_dbm_hz); }
 
 double AssignScenario::beta(int n) const {
-  const DeviceProfile& d = devices[n];
+  const AssignDevice& d = devices[n];
   if (d.path_loss_db >= 0) return db_to_lin(-d.path_loss_db);
   return db_to_lin(-path_loss_db_at_1m) * std::pow(d.distance_m, -path_loss_exponent);
 }
 
 double AssignScenario::residual_energy(int n, double m_n) const {
-  const DeviceProfile& d = devices[n];
+  const AssignDevice& d = devices[n];
   return d.energy_budget - d.energy_per_param * m_n * model.layer_params();
 }
 

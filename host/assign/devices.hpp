@@ -7,7 +7,7 @@
 
 namespace airtp {
 
-struct DeviceProfile {
+struct AssignDevice {
   std::string name;             // preset it came from (or "custom")
   double flops = 0;             // f_n, FLOP/s (latency only; recorded for the compute baseline)
   double memory_bytes = 0;      // M_n
@@ -20,11 +20,11 @@ struct DeviceProfile {
 
 // "phone", "laptop", "jetson" ([ours] rough defaults, see devices.cpp); InputError naming
 // `field` otherwise.
-DeviceProfile device_preset(const std::string& name, const std::string& field);
+AssignDevice device_preset(const std::string& name, const std::string& field);
 // "2*phone+laptop+jetson" -> four profiles; InputError naming `field` on a bad term.
-std::vector<DeviceProfile> parse_device_mix(const std::string& mix, const std::string& field);
+std::vector<AssignDevice> parse_device_mix(const std::string& mix, const std::string& field);
 // Checks one profile; InputError naming `field` (e.g. "device[2].energy_budget").
-void validate(const DeviceProfile& d, const std::string& field);
+void validate(const AssignDevice& d, const std::string& field);
 
 // Decoder-only transformer shape (LLaMA-style: gated MLP, grouped-query attention).
 struct SplitShape {
@@ -42,7 +42,7 @@ void validate(const SplitShape& s, const std::string& field);
 
 // Everything the energy and memory constraints need.
 struct AssignScenario {
-  std::vector<DeviceProfile> devices;
+  std::vector<AssignDevice> devices;
   SplitShape model;
   int n_rx = 20;
   int streams = 0;      // L; 0 means L = N_t

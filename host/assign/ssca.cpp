@@ -16,7 +16,7 @@ FeasibleSet feasible_set(const AssignScenario& s, double margin) {
   FeasibleSet f;
   const double bytes = s.model.split_bytes(), stot = s.model.layer_params();
   double total = 0;
-  for (const DeviceProfile& d : s.devices) {
+  for (const AssignDevice& d : s.devices) {
     const double mem = d.memory_bytes / bytes;
     const double en = d.energy_per_param > 0 ? (1 - margin) * d.energy_budget / (d.energy_per_param * stot) : INFINITY;
     f.memory_cap.push_back(mem);
