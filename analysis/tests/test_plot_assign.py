@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import plot_assign
-from conftest import airtp_binary
+from conftest import airtp_binary, assert_figures, assert_rejects_kind
 
 
 def make_file(path, uniform_feasible=True):
@@ -36,19 +36,11 @@ def test_plots_from_h5py_file(tmp_path, uniform_feasible):
     p = tmp_path / "small.h5"
     make_file(p, uniform_feasible)
     assert plot_assign.main([str(p), "-o", str(tmp_path)]) == 0
-    for name in ("small_convergence.png", "small_m.png", "small_convergence.pdf", "small_m.pdf"):
-        out = tmp_path / name
-        assert out.exists() and out.stat().st_size > 5000, name
-        if name.endswith(".png"):
-            assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_figures(tmp_path, ("small_convergence.png", "small_m.png", "small_convergence.pdf", "small_m.pdf"))
 
 
 def test_rejects_other_result_kinds(tmp_path):
-    p = tmp_path / "other.h5"
-    with h5py.File(p, "w") as f:
-        f.attrs["airtp_kind"] = "mse"
-    with pytest.raises(SystemExit):
-        plot_assign.main([str(p), "-o", str(tmp_path)])
+    assert_rejects_kind(plot_assign.main, tmp_path, "mse")
 
 
 @pytest.mark.skipif(airtp_binary() is None, reason="airtp not built")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import plot_mse
-from conftest import airtp_binary
+from conftest import airtp_binary, assert_figures, assert_rejects_kind
 
 
 def make_file(path):
@@ -36,19 +36,11 @@ def test_plots_from_h5py_file(tmp_path):
     p = tmp_path / "small.h5"
     make_file(p)
     assert plot_mse.main([str(p), "-o", str(tmp_path)]) == 0
-    for name in ("small_vs_snr.png", "small_vs_devices.png", "small_vs_snr.pdf"):
-        out = tmp_path / name
-        assert out.exists() and out.stat().st_size > 5000, name
-        if name.endswith(".png"):
-            assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_figures(tmp_path, ("small_vs_snr.png", "small_vs_devices.png", "small_vs_snr.pdf"))
 
 
 def test_rejects_other_result_kinds(tmp_path):
-    p = tmp_path / "other.h5"
-    with h5py.File(p, "w") as f:
-        f.attrs["airtp_kind"] = "latency"
-    with pytest.raises(SystemExit):
-        plot_mse.main([str(p), "-o", str(tmp_path)])
+    assert_rejects_kind(plot_mse.main, tmp_path, "latency")
 
 
 @pytest.mark.skipif(airtp_binary() is None, reason="airtp not built")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import plot_ppl
-from conftest import airtp_binary
+from conftest import airtp_binary, assert_figures, assert_rejects_kind
 
 
 def make_file(path, scheme="aircomp"):
@@ -34,19 +34,11 @@ def test_plots_from_h5py_file(tmp_path):
     q = tmp_path / "fdma.h5"
     make_file(q, "fdma")
     assert plot_ppl.main([str(p), str(q), "-o", str(tmp_path)]) == 0
-    for name in ("small_ppl.png", "small_nmse.png", "small_ppl.pdf"):
-        out = tmp_path / name
-        assert out.exists() and out.stat().st_size > 5000, name
-        if name.endswith(".png"):
-            assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_figures(tmp_path, ("small_ppl.png", "small_nmse.png", "small_ppl.pdf"))
 
 
 def test_rejects_other_result_kinds(tmp_path):
-    p = tmp_path / "other.h5"
-    with h5py.File(p, "w") as f:
-        f.attrs["airtp_kind"] = "mse"
-    with pytest.raises(SystemExit):
-        plot_ppl.main([str(p), "-o", str(tmp_path)])
+    assert_rejects_kind(plot_ppl.main, tmp_path, "mse")
 
 
 @pytest.mark.skipif(airtp_binary() is None, reason="airtp not built")
