@@ -109,7 +109,7 @@ int run_ppl(PplFlags& f) {
          << "\nm = [" << join(plan.m) << "]\nscheme = \"" << so.scheme << "\"\nsnr_db = [" << join(f.snr)
          << "]\nbits = [";
     for (size_t i = 0; i < f.bits.size(); ++i) toml << (i ? ", " : "") << f.bits[i];
-    toml << "]\nrealizations = " << R << "\ncoherence = \"" << so.coherence << "\"\nnoise = \"" << so.noise
+    toml << "]\nrealizations = " << R << "\nsolver = \"" << so.solver << "\"\ncoherence = \"" << so.coherence << "\"\nnoise = \"" << so.noise
          << "\"\nn_rx = " << so.air.n_rx << "\nn_tx = " << so.air.n_tx << "\nstreams = "
          << (so.air.streams ? so.air.streams : so.air.n_tx) << "\nk_db = " << so.air.k_db
          << "\nnoise_mode = \"normalised SNR, beta = 1, per-slot energy 1\"\nseed = " << so.air.seed << "\n";

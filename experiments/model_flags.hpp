@@ -34,6 +34,7 @@ inline void add_model_flags(CLI::App& sub, ModelFlags& f) {
                  "receiver noise: 'literal' (w drawn at every antenna, then A^H) or 'projected' (A^H w drawn from "
                  "its exact distribution)")
       ->capture_default_str();
+  sub.add_option("--solver", f.sch.solver, "receive design for aircomp/fdma: eigen or fast")->capture_default_str();
   sub.add_option("--seed", f.sch.air.seed, "random seed")->capture_default_str();
 }
 

@@ -13,23 +13,29 @@ namespace {
 
 using cf = std::complex<float>;
 
-// Designs the link for channels H[0..nd-1] (all devices for AirComp, one for FDMA):
-// eigen receive beamformer, alpha at per-slot energy 1, ZF precoders, effective matrices.
-AirLink design_link(const CMat* H, int nd, int nr, int nt, int L, cplx* buf) {
+// Designs the link for channels H[0..nd-1] (all devices for AirComp, one for FDMA) of
+// channel realization `real`: eigen receive beamformer (optionally refined by the fast
+// solver), alpha at per-slot energy 1, ZF precoders, effective matrices.
+AirLink design_link(const CMat* H, int nd, int nr, int nt, int L, const AirOptions& o, uint64_t real, cplx* buf) {
   Scratch ws{buf, 1};
-  CMat G = ws.take(nr, L), Q = ws.take(nr, nr), P = ws.take(nr, nr), Y = ws.take(nr, L);
+  CMat G = ws.take(nr, L), Q = ws.take(nr, nr), P = ws.take(nr, nr), W = ws.take(nr, 3);
   CMat F = ws.take(nt, L), M = ws.take(L, L), Minv = ws.take(L, L), A = ws.take(nr, L), E = ws.take(L, L);
   CMat B[kMaxDevices];
   for (int n = 0; n < nd; ++n) B[n] = ws.take(nt, L);
-  AirLink link;
   set_zero(Q);
   for (int n = 0; n < nd; ++n) add_gram(Q, H[n]);
   mirror_upper(Q);
-  top_subspace(Q, G, P, Y);
-  scale(G, 1.0 / std::sqrt((double)L));
   double energy[kMaxDevices];
   for (int n = 0; n < nd; ++n) energy[n] = 1.0;  // normalised mode: per-slot energy 1
-  const double alpha = alpha_of(H, nd, energy, G, F, M);
+  AirLink link0;
+  if (!top_subspace(Q, G, P, W)) {
+    link0.outage = true;
+    return link0;
+  }
+  scale(G, 1.0 / std::sqrt((double)L));
+  const double alpha = o.fast_design ? fast_design(H, nd, energy, o.fast, RngKey{o.seed, 0, kRngDesign}, real, G, ws)
+                                     : alpha_of(H, nd, energy, G, F, M);
+  AirLink link;
   link.alpha = alpha;
   if (!(alpha <= 1e300)) {
     link.outage = true;
@@ -96,7 +102,8 @@ AirAllReduceBase::AirAllReduceBase(const AirOptions& o, bool fdma) : o_(o), fdma
   }
   ch.key = RngKey{o.seed, 0, kRngChannel};
   const long per_buf = (long)o.n_dev * o.n_rx * o.n_tx + 2L * o.n_rx * o.n_rx + 4L * o.n_rx * L_ + 8L * o.n_tx * L_ +
-                       8L * L_ * L_ + (long)o.n_dev * o.n_tx * L_;
+                       8L * L_ * L_ + (long)o.n_dev * o.n_tx * L_ + 3L * o.n_rx +
+                       fast_scratch_size(o.n_rx, o.n_tx, L_);
   const int nr = o.n_rx, nt = o.n_tx, N = o.n_dev, L = L_;
 #pragma omp parallel
   {
@@ -109,9 +116,9 @@ AirAllReduceBase::AirAllReduceBase(const AirOptions& o, bool fdma) : o_(o), fdma
         gen_channel(ch, (uint64_t)c, n, H[n]);
       }
       if (fdma) {
-        for (int n = 0; n < N; ++n) links_[(size_t)c * N + n] = design_link(&H[n], 1, nr, nt, L, buf.data());
+        for (int n = 0; n < N; ++n) links_[(size_t)c * N + n] = design_link(&H[n], 1, nr, nt, L, o, (uint64_t)c, buf.data());
       } else {
-        links_[(size_t)c] = design_link(H, N, nr, nt, L, buf.data());
+        links_[(size_t)c] = design_link(H, N, nr, nt, L, o, (uint64_t)c, buf.data());
       }
     }
   }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "host/model/allreduce.hpp"
+#include "kernels/solver_fast.cuh"
 
 namespace airtp {
 
@@ -44,6 +45,9 @@ struct AirOptions {
   // Noise after the receive beamformer: "literal" draws w (N_r per slot) and applies A^H;
   // otherwise the same-distribution CN(0, sigma^2 A^H A) vector is drawn directly (L per slot).
   bool literal_noise = true;
+  // Receive design: the eigen design, or the fast solver started from it (kernels/solver_fast.cuh).
+  bool fast_design = false;
+  FastOptions fast{};
 };
 
 // One designed link: what the server sees of each device per slot.

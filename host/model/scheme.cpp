@@ -21,6 +21,13 @@ void resolve_scheme_options(SchemeOptions& o) {
     o.air.literal_noise = false;
   else
     throw InputError("--noise: '" + o.noise + "' is not 'literal' or 'projected'");
+  // sdr (seconds per design) and random are left out: one design per token and realization.
+  if (o.solver == "eigen")
+    o.air.fast_design = false;
+  else if (o.solver == "fast")
+    o.air.fast_design = true;
+  else
+    throw InputError("--solver: '" + o.solver + "' is not 'eigen' or 'fast'");
 }
 
 std::unique_ptr<AllReduce> make_scheme(const SchemeOptions& o, double snr_db, int bits) {
