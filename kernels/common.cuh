@@ -12,6 +12,18 @@
 #define AIRTP_INLINE inline
 #endif
 
+// Loop vectorization hints for the CPU backend's contiguous fast paths. CMake compiles every
+// C++ file with -fopenmp-simd and AIRTP_OMP_SIMD, so all g++ code that runs a kernel (the
+// backend and the host model alike) reduces in the same order; device code ignores them.
+#define AIRTP_PRAGMA(x) _Pragma(#x)
+#if defined(AIRTP_OMP_SIMD) && !defined(__CUDA_ARCH__)
+#define AIRTP_SIMD AIRTP_PRAGMA(omp simd)
+#define AIRTP_SIMD_REDUCE(...) AIRTP_PRAGMA(omp simd reduction(+ : __VA_ARGS__))
+#else
+#define AIRTP_SIMD
+#define AIRTP_SIMD_REDUCE(...)
+#endif
+
 namespace airtp {
 
 // Compile-time upper limits: per-realization scratch is sized from the runtime sizes, but

@@ -53,6 +53,25 @@ AIRTP_INLINE void axpy(const CMat& Y, double a, const CMat& X) {
     for (int r = 0; r < X.rows; ++r) Y(r, c) += a * X(r, c);
 }
 
+// C = A^H B for contiguous (es = 1) matrices. Each entry is two real dot products over the
+// interleaved (re, im) storage: Re = sum x_re y_re + x_im y_im, Im = sum x_re y_im - x_im y_re,
+// which the compiler vectorizes (the GPU's interleaved layout takes matmul_ah instead).
+AIRTP_INLINE void matmul_ah_flat(const CMat& C, const CMat& A, const CMat& B) {
+  const int n = A.rows;
+  for (int c = 0; c < B.cols; ++c)
+    for (int r = 0; r < A.cols; ++r) {
+      const double* x = &A(0, r).re;
+      const double* y = &B(0, c).re;
+      double re = 0, im = 0;
+      AIRTP_SIMD_REDUCE(re, im)
+      for (int k = 0; k < n; ++k) {
+        re += x[2 * k] * y[2 * k] + x[2 * k + 1] * y[2 * k + 1];
+        im += x[2 * k] * y[2 * k + 1] - x[2 * k + 1] * y[2 * k];
+      }
+      C(r, c) = cplx(re, im);
+    }
+}
+
 // Per-device work matrices of the objective.
 struct FastWork {
   CMat F, FM;        // n_tx x L
@@ -68,8 +87,13 @@ AIRTP_INLINE double fast_objective(const CMat* H, int n_dev, const double* E, do
   if (!(g2 > 0)) return INFINITY;
   double gref = -INFINITY, wsum = 0;  // sum_n exp(p (g_n - gref)), g_n = log f_n
   if (grad) set_zero(*grad);
+  // Contiguous storage (the CPU layout): the two big products run as vectorized loops.
+  const bool flat = G.es == 1 && H[0].es == 1 && w.F.es == 1 && (!grad || grad->es == 1);
   for (int n = 0; n < n_dev; ++n) {
-    matmul_ah(w.F, H[n], G);
+    if (flat)
+      matmul_ah_flat(w.F, H[n], G);
+    else
+      matmul_ah(w.F, H[n], G);
     matmul_ah(w.M, w.F, w.F);
     if (!hpd_inverse(w.M, w.Minv)) return INFINITY;
     double tr = 0;
@@ -92,12 +116,26 @@ AIRTP_INLINE double fast_objective(const CMat* H, int n_dev, const double* E, do
       matmul(w.M2, w.Minv, w.Minv);  // M^{-2}
       matmul(w.FM, w.F, w.M2);       // F M^{-2}
       const double c = wn / tr;
-      for (int l = 0; l < L; ++l)
-        for (int r = 0; r < nr; ++r) {
-          cplx s(0, 0);
-          for (int a = 0; a < nt; ++a) s += H[n](r, a) * w.FM(a, l);
-          (*grad)(r, l) += c * s;
-        }
+      if (flat) {  // grad(:, l) += (c FM(a, l)) H_n(:, a), an axpy down each contiguous column
+        for (int l = 0; l < L; ++l)
+          for (int a = 0; a < nt; ++a) {
+            const cplx f = c * w.FM(a, l);
+            double* g = &(*grad)(0, l).re;
+            const double* h = &H[n](0, a).re;
+            AIRTP_SIMD
+            for (int r = 0; r < nr; ++r) {
+              g[2 * r] += f.re * h[2 * r] - f.im * h[2 * r + 1];
+              g[2 * r + 1] += f.re * h[2 * r + 1] + f.im * h[2 * r];
+            }
+          }
+      } else {
+        for (int l = 0; l < L; ++l)
+          for (int r = 0; r < nr; ++r) {
+            cplx s(0, 0);
+            for (int a = 0; a < nt; ++a) s += H[n](r, a) * w.FM(a, l);
+            (*grad)(r, l) += c * s;
+          }
+      }
     }
   }
   if (grad) {
