@@ -109,47 +109,58 @@ SampleGrad sample_alpha_grad(const AssignScenario& s, const std::vector<double>&
   const double stot = s.model.layer_params();
   SampleGrad r;
   r.grad.assign(N, 0.0);
-  std::vector<cplx> Hbuf((size_t)N * nr * nt), Gbuf((size_t)nr * L), Fbuf((size_t)nt * L), Mbuf((size_t)L * L);
-  for (long i = 0; i < count; ++i) {
-    if (!(alpha[i] < INFINITY)) {
-      ++r.outages;
-      continue;
-    }
-    // The active device of this realization's design: the one attaining the max in alpha(G).
-    CMat H[kMaxDevices];
-    for (int n = 0; n < N; ++n) {
-      H[n] = CMat{Hbuf.data() + (size_t)n * nr * nt, nr, nt, 1};
-      gen_channel(p.ch, first + (uint64_t)i, n, H[n]);
-    }
-    CMat Gm{Gbuf.data(), nr, L, 1}, F{Fbuf.data(), nt, L, 1}, M{Mbuf.data(), L, L, 1};
-    for (int l = 0; l < L; ++l)
-      for (int k = 0; k < nr; ++k) {
-        const std::complex<double> v = G[((size_t)i * L + l) * nr + k];
-        Gm(k, l) = cplx{v.real(), v.imag()};
+  // Per realization (in parallel): the device weights of d alpha / d m, or an outage. The
+  // sums below run in realization order, so the result does not depend on the thread count.
+  std::vector<double> wts((size_t)count * N, 0.0);
+  std::vector<char> ok((size_t)count, 0);
+#pragma omp parallel
+  {
+    std::vector<cplx> Hbuf((size_t)N * nr * nt), Gbuf((size_t)nr * L), Fbuf((size_t)nt * L), Mbuf((size_t)L * L);
+#pragma omp for schedule(dynamic, 16)
+    for (long i = 0; i < count; ++i) {
+      if (!(alpha[i] < INFINITY)) continue;
+      // The active device of this realization's design: the one attaining the max in alpha(G).
+      CMat H[kMaxDevices];
+      for (int n = 0; n < N; ++n) {
+        H[n] = CMat{Hbuf.data() + (size_t)n * nr * nt, nr, nt, 1};
+        gen_channel(p.ch, first + (uint64_t)i, n, H[n]);
       }
-    // f_n(G) = tr((G^H Q_n G)^{-1}) / E_n: alpha is their max. Weights of the devices in
-    // d alpha / d m: the active one only (hard), or the p-norm softmax weights
-    // (f_n / f_max)^p / sum, the envelope-theorem gradient of the smoothed max at p.
-    double f[kMaxDevices], fmax = 0;
-    int active = -1;
-    for (int n = 0; n < N; ++n) {
-      matmul_ah(F, H[n], Gm);
-      matmul_ah(M, F, F);
-      f[n] = trace_inverse(M) / p.slot_energy[n];
-      if (f[n] > fmax) fmax = f[n], active = n;
+      CMat Gm{Gbuf.data(), nr, L, 1}, F{Fbuf.data(), nt, L, 1}, M{Mbuf.data(), L, L, 1};
+      for (int l = 0; l < L; ++l)
+        for (int k = 0; k < nr; ++k) {
+          const std::complex<double> v = G[((size_t)i * L + l) * nr + k];
+          Gm(k, l) = cplx{v.real(), v.imag()};
+        }
+      // f_n(G) = tr((G^H Q_n G)^{-1}) / E_n: alpha is their max. Weights of the devices in
+      // d alpha / d m: the active one only (hard), or the p-norm softmax weights
+      // (f_n / f_max)^p / sum, the envelope-theorem gradient of the smoothed max at p.
+      double f[kMaxDevices], fmax = 0;
+      int active = -1;
+      for (int n = 0; n < N; ++n) {
+        matmul_ah(F, H[n], Gm);
+        matmul_ah(M, F, F);
+        f[n] = trace_inverse(M) / p.slot_energy[n];
+        if (f[n] > fmax) fmax = f[n], active = n;
+      }
+      if (active < 0 || !(fmax < INFINITY)) continue;
+      double wsum = 0;
+      double* w = &wts[(size_t)i * N];
+      for (int n = 0; n < N; ++n) {
+        w[n] = smooth_p > 0 ? std::pow(f[n] / fmax, smooth_p) : (n == active ? 1.0 : 0.0);
+        wsum += w[n];
+      }
+      for (int n = 0; n < N; ++n) w[n] /= wsum;
+      ok[i] = 1;
     }
-    if (active < 0 || !(fmax < INFINITY)) {
+  }
+  for (long i = 0; i < count; ++i) {
+    if (!ok[i]) {
       ++r.outages;
       continue;
-    }
-    double w[kMaxDevices], wsum = 0;
-    for (int n = 0; n < N; ++n) {
-      w[n] = smooth_p > 0 ? std::pow(f[n] / fmax, smooth_p) : (n == active ? 1.0 : 0.0);
-      wsum += w[n];
     }
     r.alpha += alpha[i];
     for (int n = 0; n < N; ++n)
-      r.grad[n] += alpha[i] * (w[n] / wsum) * s.devices[n].energy_per_param * stot / s.residual_energy(n, m[n]);
+      r.grad[n] += alpha[i] * wts[(size_t)i * N + n] * s.devices[n].energy_per_param * stot / s.residual_energy(n, m[n]);
     ++r.used;
   }
   if (r.used > 0) {
