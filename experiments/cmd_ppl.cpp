@@ -1,15 +1,20 @@
 // airtp ppl: perplexity, KL divergence, same-top-1 rate and all-reduce NMSE of the bundled
 // model split over N devices, with every all-reduce through the chosen scheme, at a list of
-// SNRs (analog schemes) or bit widths (digital).
+// SNRs (analog schemes) or bit widths (digital). With a TOML config (flags override it) the run
+// can sweep several schemes and device counts: each (scheme, N) pair is written to its own group
+// runs/<scheme>_N<n>/ of one result file (a single pair keeps the flat layout points/...).
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <type_traits>
 
 #include "experiments/commands.hpp"
 #include "experiments/model_flags.hpp"
 #include "host/common/errors.hpp"
+#include "host/config/toml_read.hpp"
 #include "host/io/result_file.hpp"
 #include "host/model/llama2c.hpp"
 #include "host/model/ppl_eval.hpp"
@@ -19,8 +24,11 @@ namespace airtp {
 namespace {
 
 struct PplFlags {
+  std::string config;
   ModelFlags mf;
   std::string text = std::string(AIRTP_SOURCE_DIR) + "/data/tinystories/tinystories-valid-sample.txt";
+  std::vector<std::string> schemes;  // config only (flag: --scheme); empty: {mf.sch.scheme}
+  std::vector<int> devices;          // config only (flag: --devices); empty: {mf.devices}
   std::vector<double> snr{0, 5, 10, 15, 20, 30};
   std::vector<int> bits{8};
   int realizations = 4;
@@ -29,140 +37,292 @@ struct PplFlags {
   bool quiet = false;
 };
 
-std::string join(const std::vector<double>& v) {
+// Reads a ppl config into c (keys absent from the file keep c's values). Every key of the file
+// must be known: a typo is an error naming the file and the key.
+void load_ppl_config(const std::string& path, PplFlags& c) {
+  const toml::table root = parse_toml_file(path);
+  TomlReader r(path, root);
+  std::string command;
+  r.get("command", command);
+  if (!command.empty() && command != "ppl") r.fail("command", "is '" + command + "', expected 'ppl'");
+  r.get("seed", c.mf.sch.air.seed);
+  r.get("model", c.mf.model);
+  r.get("tokenizer", c.mf.tokenizer);
+  r.get("text", c.text);
+  if (root.contains("scheme") && root.contains("schemes")) r.fail("schemes", "give either 'scheme' or 'schemes', not both");
+  r.get("scheme", c.schemes);
+  r.get("schemes", c.schemes);
+  r.get("devices", c.devices);
+  r.get("m", c.mf.m);
+  r.get("snr_db", c.snr);
+  r.get("bits", c.bits);
+  r.get("realizations", c.realizations);
+  r.get("max_stories", c.max_stories);
+  r.get("solver", c.mf.sch.solver);
+  r.get("coherence", c.mf.sch.coherence);
+  r.get("noise", c.mf.sch.noise);
+  r.get("n_rx", c.mf.sch.air.n_rx);
+  r.get("n_tx", c.mf.sch.air.n_tx);
+  r.get("streams", c.mf.sch.air.streams);
+  r.get("k_db", c.mf.k_db);
+  r.reject_unknown();
+  if ((root.contains("schemes") || root.contains("scheme")) && c.schemes.empty()) r.fail("schemes", "is an empty list");
+  if (root.contains("devices") && c.devices.empty()) r.fail("devices", "is an empty list");
+}
+
+// A relative path in a config that does not exist from the current directory is taken from
+// the source tree (where the bundled model and texts live), so a figure config runs from
+// anywhere, e.g. a cluster job's scratch directory.
+std::string data_path(const std::string& p) {
+  const std::filesystem::path q(p);
+  if (q.is_relative() && !std::filesystem::exists(q) && std::filesystem::exists(std::filesystem::path(AIRTP_SOURCE_DIR) / q))
+    return (std::filesystem::path(AIRTP_SOURCE_DIR) / q).string();
+  return p;
+}
+
+// Flags given on the command line override the config; the rest come from it.
+void merge_config(PplFlags& f, CLI::App& sub) {
+  PplFlags c;  // defaults, then the file
+  load_ppl_config(f.config, c);
+  auto set = [&](const char* name) { return sub.get_option(name)->count() > 0; };
+  if (!set("--seed")) f.mf.sch.air.seed = c.mf.sch.air.seed;
+  if (!set("--model")) f.mf.model = data_path(c.mf.model);
+  if (!set("--tokenizer")) f.mf.tokenizer = data_path(c.mf.tokenizer);
+  if (!set("--text")) f.text = data_path(c.text);
+  if (!set("--scheme")) f.schemes = c.schemes;
+  if (!set("--devices")) f.devices = c.devices;
+  if (!set("--m")) f.mf.m = c.mf.m;
+  if (!set("--snr")) f.snr = c.snr;
+  if (!set("--bits")) f.bits = c.bits;
+  if (!set("--realizations")) f.realizations = c.realizations;
+  if (!set("--max-stories")) f.max_stories = c.max_stories;
+  if (!set("--solver")) f.mf.sch.solver = c.mf.sch.solver;
+  if (!set("--coherence")) f.mf.sch.coherence = c.mf.sch.coherence;
+  if (!set("--noise")) f.mf.sch.noise = c.mf.sch.noise;
+  if (!set("--nr")) f.mf.sch.air.n_rx = c.mf.sch.air.n_rx;
+  if (!set("--nt")) f.mf.sch.air.n_tx = c.mf.sch.air.n_tx;
+  if (!set("--streams")) f.mf.sch.air.streams = c.mf.sch.air.streams;
+  if (!set("--k-db")) f.mf.k_db = c.mf.k_db;
+}
+
+// "a,b,c" with every value exact, as --m reads it back.
+std::string csv(const std::vector<double>& v) {
+  std::string o;
+  for (size_t i = 0; i < v.size(); ++i) o += (i ? "," : "") + exact_double(v[i]);
+  return o;
+}
+
+std::string toml_list(const std::vector<std::string>& v) {
+  std::string o;
+  for (size_t i = 0; i < v.size(); ++i) o += (i ? ", \"" : "\"") + v[i] + "\"";
+  return "[" + o + "]";
+}
+template <class T>
+std::string toml_list(const std::vector<T>& v) {
   std::ostringstream o;
-  for (size_t i = 0; i < v.size(); ++i) o << (i ? ", " : "") << v[i];
+  o << "[";
+  for (size_t i = 0; i < v.size(); ++i) o << (i ? ", " : "") << (std::is_floating_point_v<T> ? exact_double((double)v[i]) : std::to_string((long long)v[i]));
+  o << "]";
   return o.str();
 }
 
-int run_ppl(PplFlags& f) {
-  resolve_model_flags(f.mf);
-  if (f.realizations < 1) throw InputError("--realizations: must be at least 1");
-  if (f.max_stories < 0) throw InputError("--max-stories: must be non-negative (0: all)");
-  const SchemeOptions& so = f.mf.sch;
-  const bool analog = scheme_uses_snr(so.scheme);
-  if (analog && f.snr.empty()) throw InputError("--snr: empty list");
-  if (so.scheme == "digital" && f.bits.empty()) throw InputError("--bits: empty list");
-  const ModelWeights w = load_llama2c(f.mf.model);
-  const Tokenizer tok = Tokenizer::load_llama2c(f.mf.tokenizer, w.cfg.vocab_size);
-  const Transformer model(w);
-  const TpPlan plan = make_tp_plan(w.cfg, parse_assignment(f.mf.m, f.mf.devices), "--m");
-  const auto seqs = load_story_tokens(f.text, tok, w.cfg.seq_len, f.max_stories);
-  int max_len = 0;
-  for (const auto& s : seqs) max_len = std::max(max_len, (int)s.size());
-  const int R = so.scheme == "exact" || so.scheme == "digital" ? 1 : f.realizations;
+// One (scheme, N) evaluation: its points and their scores.
+struct PplRun {
+  std::string scheme;
+  TpPlan plan;
+  bool analog = false;
+  int R = 1;
+  std::vector<double> col;  // SNR (analog) or bits (digital; 0 for exact)
+  std::vector<NoisyScore> noisy;
+  std::vector<double> alpha, outage;
+  double seconds = 0;
+};
 
-  // Points: SNRs for the analog schemes, bit widths for digital, one for exact.
-  std::vector<double> snrs = analog ? f.snr : std::vector<double>{0};
-  std::vector<int> bitv = so.scheme == "digital" ? f.bits : std::vector<int>{0};
-  const size_t P = analog ? snrs.size() : bitv.size();
-  SchemeOptions opt = so;
-  opt.air.n_layers = w.cfg.n_layers;
-  opt.air.max_pos = max_len;
-  opt.air.n_realizations = R;
+PplRun run_one(const PplFlags& f, const std::string& scheme, int n_dev, const ModelWeights& w, const Transformer& model,
+               const std::vector<std::vector<int>>& seqs, int max_len, CleanScore& clean) {
+  PplRun run;
+  run.scheme = scheme;
+  SchemeOptions so = f.mf.sch;
+  so.scheme = scheme;
+  so.air.k_db = f.mf.k_db;
+  so.air.n_dev = n_dev;
+  resolve_scheme_options(so);
+  run.analog = scheme_uses_snr(scheme);
+  if (run.analog && f.snr.empty()) throw InputError("--snr (snr_db): empty list");
+  if (scheme == "digital" && f.bits.empty()) throw InputError("--bits (bits): empty list");
+  run.plan = make_tp_plan(w.cfg, parse_assignment(f.mf.m, n_dev), "--m");
+  // Deterministic schemes need one pass: repeating it would only shrink the standard errors.
+  run.R = run.analog ? f.realizations : 1;
+  const std::vector<double> snrs = run.analog ? f.snr : std::vector<double>{0};
+  const std::vector<int> bitv = scheme == "digital" ? f.bits : std::vector<int>{0};
+  const size_t P = run.analog ? snrs.size() : bitv.size();
+  so.air.n_layers = w.cfg.n_layers;
+  so.air.max_pos = max_len;
+  so.air.n_realizations = run.R;
   if (!f.quiet)
-    std::cerr << "airtp ppl: " << seqs.size() << " stories, N = " << plan.n_dev << ", scheme " << so.scheme
-              << ", " << R << " realization(s), " << P << " point(s)\n  split: " << plan.describe() << "\n";
+    std::cerr << "airtp ppl: " << seqs.size() << " stories, N = " << run.plan.n_dev << ", scheme " << scheme << ", "
+              << run.R << " realization(s), " << P << " point(s)\n  split: " << run.plan.describe() << "\n";
   std::vector<std::unique_ptr<AllReduce>> schemes;
   std::vector<const AllReduce*> ptrs;
   const auto t0 = std::chrono::steady_clock::now();
   for (size_t p = 0; p < P; ++p) {
-    schemes.push_back(make_scheme(opt, snrs[analog ? p : 0], bitv[analog ? 0 : p]));
+    schemes.push_back(make_scheme(so, snrs[run.analog ? p : 0], bitv[run.analog ? 0 : p]));
     ptrs.push_back(schemes.back().get());
   }
-  CleanScore clean;
-  std::vector<NoisyScore> noisy;
-  evaluate_ppl(model, seqs, plan, ptrs, R, clean, noisy, !f.quiet);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  const int nL = w.cfg.n_layers;
-  std::printf("clean perplexity %.4f +- %.4f over %ld tokens in %ld stories\n", clean.ppl.mean, clean.ppl.se,
-              clean.n_tokens, clean.n_sequences);
-  std::printf("%10s %12s %10s %12s %10s %10s %12s\n", analog ? "snr_db" : "bits", "ppl", "+-", "kl", "+-", "top1",
-              "nmse(mean)");
-  std::vector<double> col(P), ppl(P), ppl_se(P), dn(P), dn_se(P), kl(P), kl_se(P), top(P), top_se(P), nm, nm_se,
-      alpha(P), outage(P);
+  evaluate_ppl(model, seqs, run.plan, ptrs, run.R, clean, run.noisy, !f.quiet);
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  run.col.resize(P);
+  run.alpha.assign(P, 0.0);
+  run.outage.assign(P, 0.0);
   for (size_t p = 0; p < P; ++p) {
-    const NoisyScore& s = noisy[p];
-    col[p] = analog ? snrs[p] : bitv[p];
+    run.col[p] = run.analog ? snrs[p] : bitv[p];
+    if (auto* a = dynamic_cast<const AirAllReduceBase*>(ptrs[p])) {
+      run.alpha[p] = a->mean_alpha();
+      run.outage[p] = (double)a->outages() / a->n_links();
+    }
+  }
+  if (!f.quiet) std::cerr << "  " << run.seconds << " s\n";
+  return run;
+}
+
+void print_run(const PplRun& run, int n_layers) {
+  std::printf("scheme %s, N = %d\n", run.scheme.c_str(), run.plan.n_dev);
+  std::printf("%10s %12s %10s %12s %10s %10s %12s\n", run.analog ? "snr_db" : "bits", "ppl", "+-", "kl", "+-", "top1",
+              "nmse(mean)");
+  for (size_t p = 0; p < run.col.size(); ++p) {
+    const NoisyScore& s = run.noisy[p];
+    double nmean = 0;
+    for (int q = 0; q < 2 * n_layers; ++q) nmean += s.nmse[q].mean / (2 * n_layers);
+    std::printf("%10g %12.4f %10.4f %12.5g %10.2g %10.4f %12.4g\n", run.col[p], s.ppl.mean, s.ppl.se, s.kl.mean,
+                s.kl.se, s.top1.mean, nmean);
+  }
+}
+
+// The datasets of one run under `g` ("" or "runs/<scheme>_N<n>/").
+void write_run(ResultFile& rf, const std::string& g, const PplRun& run, int nL) {
+  const size_t P = run.col.size();
+  std::vector<double> ppl(P), ppl_se(P), dn(P), dn_se(P), kl(P), kl_se(P), top(P), top_se(P), nm, nm_se;
+  for (size_t p = 0; p < P; ++p) {
+    const NoisyScore& s = run.noisy[p];
     ppl[p] = s.ppl.mean, ppl_se[p] = s.ppl.se, dn[p] = s.nll_increase.mean, dn_se[p] = s.nll_increase.se;
     kl[p] = s.kl.mean, kl_se[p] = s.kl.se, top[p] = s.top1.mean, top_se[p] = s.top1.se;
-    double nmean = 0;
-    for (int q = 0; q < 2 * nL; ++q) {
-      nm.push_back(s.nmse[q].mean);
-      nm_se.push_back(s.nmse[q].se);
-      nmean += s.nmse[q].mean / (2 * nL);
-    }
-    if (auto* a = dynamic_cast<const AirAllReduceBase*>(ptrs[p])) {
-      alpha[p] = a->mean_alpha();
-      outage[p] = (double)a->outages() / a->n_links();
-    }
-    std::printf("%10g %12.4f %10.4f %12.5g %10.2g %10.4f %12.4g\n", col[p], ppl[p], ppl_se[p], kl[p], kl_se[p],
-                top[p], nmean);
+    for (int q = 0; q < 2 * nL; ++q) nm.push_back(s.nmse[q].mean), nm_se.push_back(s.nmse[q].se);
   }
-  if (!f.quiet) std::cerr << "  " << secs << " s\n";
+  const std::string pd = run.analog ? "snr" : "point";
+  if (run.analog)
+    rf.write(g + "points/snr_db", run.col, {P}, {pd}, "dB", "normalised SNR 10 log10(1/sigma^2)");
+  else
+    rf.write(g + "points/bits", run.col, {P}, {pd}, "bit", "quantization bits per value (0: exact)");
+  rf.write(g + "points/ppl", ppl, {P}, {pd}, "1", "perplexity of the noisy split model");
+  rf.write(g + "points/ppl_se", ppl_se, {P}, {pd}, "1", "standard error of points/ppl");
+  rf.write(g + "points/nll_increase", dn, {P}, {pd}, "nat/token", "noisy minus clean NLL per token, paired");
+  rf.write(g + "points/nll_increase_se", dn_se, {P}, {pd}, "nat/token", "standard error of points/nll_increase");
+  rf.write(g + "points/kl", kl, {P}, {pd}, "nat/token", "KL(P_clean || P_noisy) of next-token distributions");
+  rf.write(g + "points/kl_se", kl_se, {P}, {pd}, "nat/token", "standard error of points/kl");
+  rf.write(g + "points/top1", top, {P}, {pd}, "1", "fraction of positions whose argmax equals the clean argmax");
+  rf.write(g + "points/top1_se", top_se, {P}, {pd}, "1", "standard error of points/top1");
+  rf.write(g + "points/nmse", nm, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
+           "measured NMSE of each all-reduce (sum squared error / sum squared exact sum); allreduce 0 = "
+           "attention output, 1 = MLP down projection");
+  rf.write(g + "points/nmse_se", nm_se, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
+           "standard error of points/nmse");
+  if (run.analog) {
+    rf.write(g + "points/mean_alpha", run.alpha, {P}, {pd}, "1",
+             "mean alpha of the designed links (AirComp: MSE per slot = sigma^2 alpha); FDMA: per device link");
+    rf.write(g + "points/outage_fraction", run.outage, {P}, {pd}, "1", "fraction of links with a singular design");
+  }
+  rf.write(g + "timing/seconds", std::vector<double>{run.seconds}, {1}, {"scalar"}, "s", "wall time of the evaluation");
+}
 
-  if (!f.out.empty()) {
-    std::ostringstream toml;
-    toml << "command = \"ppl\"\nmodel = \"" << f.mf.model << "\"\ntokenizer = \"" << f.mf.tokenizer << "\"\ntext = \""
-         << f.text << "\"\nprotocol = \"stories\"\nmax_stories = " << f.max_stories << "\ndevices = " << plan.n_dev
-         << "\nm = [" << join(plan.m) << "]\nscheme = \"" << so.scheme << "\"\nsnr_db = [" << join(f.snr)
-         << "]\nbits = [";
-    for (size_t i = 0; i < f.bits.size(); ++i) toml << (i ? ", " : "") << f.bits[i];
-    toml << "]\nrealizations = " << R << "\nsolver = \"" << so.solver << "\"\ncoherence = \"" << so.coherence << "\"\nnoise = \"" << so.noise
-         << "\"\nn_rx = " << so.air.n_rx << "\nn_tx = " << so.air.n_tx << "\nstreams = "
-         << (so.air.streams ? so.air.streams : so.air.n_tx) << "\nk_db = " << so.air.k_db
-         << "\nnoise_mode = \"normalised SNR, beta = 1, per-slot energy 1\"\nseed = " << so.air.seed << "\n";
-    RunInfo info{command_line(), toml.str(), so.air.seed, "cpu", device_description(Backend::cpu), "ppl"};
-    ResultFile rf(f.out, info);
-    rf.attr("/", "protocol",
-            std::string("stories: split at <|endoftext|> lines, strip, BOS + encode(story) truncated to seq_len, "
-                        "every token after BOS scored; clean = unsplit model with exact sums"));
-    rf.attr("/", "kl_direction", std::string("KL(P_clean || P_noisy), nats per scored token"));
-    rf.attr("/", "scheme", so.scheme);
-    rf.attr("/", "devices", (int64_t)plan.n_dev);
-    rf.attr("/", "split", plan.describe());
-    rf.attr("/", "seq_len", (int64_t)w.cfg.seq_len);
-    rf.write("clean/ppl", std::vector<double>{clean.ppl.mean, clean.ppl.se}, {2}, {"estimate_se"}, "1",
-             "perplexity of the clean model and its standard error");
-    rf.write("clean/nll", std::vector<double>{clean.nll.mean, clean.nll.se}, {2}, {"estimate_se"}, "nat/token",
-             "mean negative log-likelihood per scored token and its standard error");
-    rf.write("clean/n_tokens", std::vector<int64_t>{clean.n_tokens}, {1}, {"scalar"}, "tokens", "scored tokens");
-    rf.write("clean/n_sequences", std::vector<int64_t>{clean.n_sequences}, {1}, {"scalar"}, "stories",
-             "stories evaluated");
-    const std::string pd = analog ? "snr" : "point";
-    if (analog)
-      rf.write("points/snr_db", col, {P}, {pd}, "dB", "normalised SNR 10 log10(1/sigma^2)");
-    else
-      rf.write("points/bits", col, {P}, {pd}, "bit", "quantization bits per value (0: exact)");
-    rf.write("points/ppl", ppl, {P}, {pd}, "1", "perplexity of the noisy split model");
-    rf.write("points/ppl_se", ppl_se, {P}, {pd}, "1", "standard error of points/ppl");
-    rf.write("points/nll_increase", dn, {P}, {pd}, "nat/token", "noisy minus clean NLL per token, paired");
-    rf.write("points/nll_increase_se", dn_se, {P}, {pd}, "nat/token", "standard error of points/nll_increase");
-    rf.write("points/kl", kl, {P}, {pd}, "nat/token", "KL(P_clean || P_noisy) of next-token distributions");
-    rf.write("points/kl_se", kl_se, {P}, {pd}, "nat/token", "standard error of points/kl");
-    rf.write("points/top1", top, {P}, {pd}, "1", "fraction of positions whose argmax equals the clean argmax");
-    rf.write("points/top1_se", top_se, {P}, {pd}, "1", "standard error of points/top1");
-    rf.write("points/nmse", nm, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
-             "measured NMSE of each all-reduce (sum squared error / sum squared exact sum); allreduce 0 = "
-             "attention output, 1 = MLP down projection");
-    rf.write("points/nmse_se", nm_se, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
-             "standard error of points/nmse");
-    if (analog) {
-      rf.write("points/mean_alpha", alpha, {P}, {pd}, "1",
-               "mean alpha of the designed links (AirComp: MSE per slot = sigma^2 alpha); FDMA: per device link");
-      rf.write("points/outage_fraction", outage, {P}, {pd}, "1", "fraction of links with a singular design");
-    }
-    rf.write("timing/seconds", std::vector<double>{secs}, {1}, {"scalar"}, "s", "wall time of the evaluation");
-    rf.commit();
-    if (!f.quiet) std::cerr << "  wrote " << f.out << "\n";
+int run_ppl(PplFlags& f, CLI::App& sub) {
+  if (!f.config.empty()) merge_config(f, sub);
+  if (f.schemes.empty() || sub.get_option("--scheme")->count() > 0) f.schemes = {f.mf.sch.scheme};
+  if (f.devices.empty() || sub.get_option("--devices")->count() > 0) f.devices = {f.mf.devices};
+  if (f.realizations < 1) throw InputError("--realizations: must be at least 1");
+  if (f.max_stories < 0) throw InputError("--max-stories: must be non-negative (0: all)");
+  for (int n : f.devices)
+    if (n < 1) throw InputError("--devices (devices): " + std::to_string(n) + " is not a device count (must be >= 1)");
+  if (f.devices.size() > 1 && f.mf.m != "uniform")
+    throw InputError("--m (m): an explicit assignment needs a single device count, got " + std::to_string(f.devices.size()));
+  // Names and radio options are checked before any work.
+  for (const std::string& sch : f.schemes) {
+    ModelFlags chk = f.mf;
+    chk.sch.scheme = sch;
+    chk.devices = f.devices.front();
+    resolve_model_flags(chk);
   }
+  const ModelWeights w = load_llama2c(f.mf.model);
+  const Tokenizer tok = Tokenizer::load_llama2c(f.mf.tokenizer, w.cfg.vocab_size);
+  const Transformer model(w);
+  const auto seqs = load_story_tokens(f.text, tok, w.cfg.seq_len, f.max_stories);
+  int max_len = 0;
+  for (const auto& s : seqs) max_len = std::max(max_len, (int)s.size());
+  const int nL = w.cfg.n_layers;
+
+  CleanScore clean;
+  std::vector<PplRun> runs;
+  for (int n : f.devices)
+    for (const std::string& sch : f.schemes) runs.push_back(run_one(f, sch, n, w, model, seqs, max_len, clean));
+  std::printf("clean perplexity %.4f +- %.4f over %ld tokens in %ld stories\n", clean.ppl.mean, clean.ppl.se,
+              clean.n_tokens, clean.n_sequences);
+  for (const PplRun& r : runs) print_run(r, nL);
+  if (f.out.empty()) return 0;
+
+  const bool sweep = runs.size() > 1;
+  const SchemeOptions& so = f.mf.sch;
+  std::ostringstream toml;  // the resolved configuration, in the form load_ppl_config reads back
+  toml << "command = \"ppl\"\nseed = " << so.air.seed << "\nmodel = \"" << f.mf.model << "\"\ntokenizer = \""
+       << f.mf.tokenizer << "\"\ntext = \"" << f.text << "\"\nmax_stories = " << f.max_stories
+       << "\nschemes = " << toml_list(f.schemes) << "\ndevices = " << toml_list(f.devices) << "\nm = \""
+       << (sweep ? f.mf.m : csv(runs[0].plan.m)) << "\"\nsnr_db = " << toml_list(f.snr) << "\nbits = "
+       << toml_list(f.bits) << "\nrealizations = " << f.realizations << "\nsolver = \"" << so.solver
+       << "\"\ncoherence = \"" << so.coherence << "\"\nnoise = \"" << so.noise << "\"\nn_rx = " << so.air.n_rx
+       << "\nn_tx = " << so.air.n_tx << "\nstreams = " << (so.air.streams ? so.air.streams : so.air.n_tx)
+       << "\nk_db = " << exact_double(f.mf.k_db) << "\n";
+  RunInfo info{command_line(), toml.str(), so.air.seed, "cpu", device_description(Backend::cpu), "ppl"};
+  ResultFile rf(f.out, info);
+  rf.attr("/", "protocol",
+          std::string("stories: split at <|endoftext|> lines, strip, BOS + encode(story) truncated to seq_len, "
+                      "every token after BOS scored; clean = unsplit model with exact sums"));
+  rf.attr("/", "kl_direction", std::string("KL(P_clean || P_noisy), nats per scored token"));
+  rf.attr("/", "noise_mode", std::string("normalised SNR, beta = 1, per-slot energy 1"));
+  rf.attr("/", "seq_len", (int64_t)w.cfg.seq_len);
+  rf.write("clean/ppl", std::vector<double>{clean.ppl.mean, clean.ppl.se}, {2}, {"estimate_se"}, "1",
+           "perplexity of the clean model and its standard error");
+  rf.write("clean/nll", std::vector<double>{clean.nll.mean, clean.nll.se}, {2}, {"estimate_se"}, "nat/token",
+           "mean negative log-likelihood per scored token and its standard error");
+  rf.write("clean/n_tokens", std::vector<int64_t>{clean.n_tokens}, {1}, {"scalar"}, "tokens", "scored tokens");
+  rf.write("clean/n_sequences", std::vector<int64_t>{clean.n_sequences}, {1}, {"scalar"}, "stories",
+           "stories evaluated");
+  if (!sweep) {
+    const PplRun& r = runs[0];
+    rf.attr("/", "scheme", r.scheme);
+    rf.attr("/", "devices", (int64_t)r.plan.n_dev);
+    rf.attr("/", "split", r.plan.describe());
+    rf.attr("/", "realizations", (int64_t)r.R);
+    write_run(rf, "", r, nL);
+  } else {
+    std::vector<std::string> names;
+    for (const PplRun& r : runs) {
+      const std::string g = "runs/" + r.scheme + "_N" + std::to_string(r.plan.n_dev);
+      write_run(rf, g + "/", r, nL);
+      rf.attr(g, "scheme", r.scheme);
+      rf.attr(g, "devices", (int64_t)r.plan.n_dev);
+      rf.attr(g, "split", r.plan.describe());
+      rf.attr(g, "realizations", (int64_t)r.R);
+      names.push_back(g);
+    }
+    rf.write_strings("runs_index", names, "the groups of this sweep, one per (scheme, N), in run order");
+  }
+  rf.commit();
+  if (!f.quiet) std::cerr << "  wrote " << f.out << "\n";
   return 0;
 }
 
 const bool registered = register_command(
     {"ppl", "perplexity / KL / top-1 of the split model under a noisy all-reduce scheme", [](CLI::App& sub) {
        auto f = std::make_shared<PplFlags>();
+       sub.add_option("config", f->config, "TOML config file (flags override it; lists of schemes and devices sweep)");
        add_model_flags(sub, f->mf);
        sub.add_option("--text", f->text, "text to score (stories separated by <|endoftext|> lines)")
            ->capture_default_str();
@@ -172,7 +332,8 @@ const bool registered = register_command(
        sub.add_option("--max-stories", f->max_stories, "score only the first stories (0: all)")->capture_default_str();
        sub.add_option("--out,-o", f->out, "output HDF5 file");
        sub.add_flag("--quiet,-q", f->quiet, "no progress output");
-       return [f] { return run_ppl(*f); };
+       CLI::App* s = &sub;
+       return [f, s] { return run_ppl(*f, *s); };
      }});
 
 }  // namespace

@@ -54,3 +54,51 @@ def test_plots_a_real_run(tmp_path):
     assert ppl[0] > ppl[1] and abs(ppl[1] - clean) < 0.01 * clean
     assert plot_ppl.main([str(out), "-o", str(tmp_path)]) == 0
     assert (tmp_path / "real_ppl.png").exists()
+
+
+def make_sweep(path):
+    """A sweep file: one group per (scheme, N) under runs/, listed in runs_index."""
+    snr = np.array([0.0, 10.0, 20.0])
+    names = []
+    with h5py.File(path, "w") as f:
+        f.attrs["airtp_kind"] = "ppl"
+        f.attrs["seed"] = 2
+        f["clean/ppl"] = np.array([4.5, 0.05])
+        for n in (2, 4):
+            for scheme in ("exact", "digital", "aircomp"):
+                g = f.create_group(f"runs/{scheme}_N{n}")
+                g.attrs["scheme"] = scheme
+                g.attrs["devices"] = n
+                if scheme == "aircomp":
+                    g["points/snr_db"] = snr
+                    ppl = 4.5 + n * 50 * 10 ** (-snr / 10)
+                else:
+                    g["points/bits"] = np.array([8.0 if scheme == "digital" else 0.0])
+                    ppl = np.array([4.6 if scheme == "digital" else 4.5])
+                k = len(ppl)
+                g["points/ppl"] = ppl
+                g["points/ppl_se"] = 0.01 * ppl
+                g["points/kl"] = np.full(k, 0.01)
+                g["points/kl_se"] = np.full(k, 0.001)
+                g["points/top1"] = np.full(k, 0.9)
+                g["points/top1_se"] = np.full(k, 0.01)
+                g["points/nmse"] = np.full((k, 5, 2), 0.01)
+                names.append(f"runs/{scheme}_N{n}")
+        f["runs_index"] = np.array(names, dtype=h5py.string_dtype())
+
+
+def test_plots_a_sweep_file(tmp_path):
+    p = tmp_path / "sweep.h5"
+    make_sweep(p)
+    assert plot_ppl.main([str(p), "-o", str(tmp_path)]) == 0
+    assert_figures(tmp_path, ("sweep_ppl.png", "sweep_ppl.pdf", "sweep_nmse.png", "sweep_ppl_vs_n.png",
+                              "sweep_ppl_vs_n.pdf"))
+
+
+def test_sweep_curves_are_one_per_group(tmp_path):
+    p = tmp_path / "sweep.h5"
+    make_sweep(p)
+    with h5py.File(p) as f:
+        groups = plot_ppl.runs(f)
+        assert [plot_ppl.label(g) for g in groups][:3] == ["exact, N=2", "digital 8 bit, N=2", "aircomp, N=2"]
+        assert len(groups) == 6
