@@ -241,7 +241,7 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
   if (f.realizations < 1) throw InputError("--realizations: must be at least 1");
   if (f.max_stories < 0) throw InputError("--max-stories: must be non-negative (0: all)");
   for (int n : f.devices)
-    if (n < 1) throw InputError("--devices (devices): " + std::to_string(n) + " is not a device count (must be >= 1)");
+    if (n < 1) throw InputError("--devices: must be at least 1 (devices = " + std::to_string(n) + ")");
   if (f.devices.size() > 1 && f.mf.m != "uniform")
     throw InputError("--m (m): an explicit assignment needs a single device count, got " + std::to_string(f.devices.size()));
   // Names and radio options are checked before any work.
