@@ -82,19 +82,29 @@ int run_ppl(PplFlags& f) {
               "nmse(mean)");
   std::vector<double> col(P), ppl(P), ppl_se(P), dn(P), dn_se(P), kl(P), kl_se(P), top(P), top_se(P), nm, nm_se,
       alpha(P), outage(P);
+  // Undefined values are masked in the file (never NaN/Inf): a standard error of fewer than two
+  // units, a ratio with a zero denominator, a mean alpha with every link in outage.
+  std::vector<char> est_ok(P), se_ok(P), nm_ok, nm_se_ok, alpha_ok(P, 1);
   for (size_t p = 0; p < P; ++p) {
     const NoisyScore& s = noisy[p];
     col[p] = analog ? snrs[p] : bitv[p];
     ppl[p] = s.ppl.mean, ppl_se[p] = s.ppl.se, dn[p] = s.nll_increase.mean, dn_se[p] = s.nll_increase.se;
     kl[p] = s.kl.mean, kl_se[p] = s.kl.se, top[p] = s.top1.mean, top_se[p] = s.top1.se;
+    // ppl, nll_increase, kl and top1 share the denominator (scored tokens) and the units.
+    est_ok[p] = s.ppl.mean_ok && s.nll_increase.mean_ok && s.kl.mean_ok && s.top1.mean_ok;
+    se_ok[p] = s.ppl.se_ok && s.nll_increase.se_ok && s.kl.se_ok && s.top1.se_ok;
     double nmean = 0;
     for (int q = 0; q < 2 * nL; ++q) {
       nm.push_back(s.nmse[q].mean);
       nm_se.push_back(s.nmse[q].se);
+      nm_ok.push_back(s.nmse[q].mean_ok);
+      nm_se_ok.push_back(s.nmse[q].se_ok);
       nmean += s.nmse[q].mean / (2 * nL);
     }
     if (auto* a = dynamic_cast<const AirAllReduceBase*>(ptrs[p])) {
       alpha[p] = a->mean_alpha();
+      alpha_ok[p] = a->outages() < (long)a->n_links();
+      if (!alpha_ok[p]) alpha[p] = 0;
       outage[p] = (double)a->outages() / a->n_links();
     }
     std::printf("%10g %12.4f %10.4f %12.5g %10.2g %10.4f %12.4g\n", col[p], ppl[p], ppl_se[p], kl[p], kl_se[p],
@@ -115,6 +125,7 @@ int run_ppl(PplFlags& f) {
          << "\nnoise_mode = \"normalised SNR, beta = 1, per-slot energy 1\"\nseed = " << so.air.seed << "\n";
     RunInfo info{command_line(), toml.str(), so.air.seed, "cpu", device_description(Backend::cpu), "ppl"};
     ResultFile rf(f.out, info);
+    rf.set_stage("accuracy simulation");
     rf.attr("/", "protocol",
             std::string("stories: split at <|endoftext|> lines, strip, BOS + encode(story) truncated to seq_len, "
                         "every token after BOS scored; clean = unsplit model with exact sums"));
@@ -123,10 +134,12 @@ int run_ppl(PplFlags& f) {
     rf.attr("/", "devices", (int64_t)plan.n_dev);
     rf.attr("/", "split", plan.describe());
     rf.attr("/", "seq_len", (int64_t)w.cfg.seq_len);
-    rf.write("clean/ppl", std::vector<double>{clean.ppl.mean, clean.ppl.se}, {2}, {"estimate_se"}, "1",
-             "perplexity of the clean model and its standard error");
-    rf.write("clean/nll", std::vector<double>{clean.nll.mean, clean.nll.se}, {2}, {"estimate_se"}, "nat/token",
-             "mean negative log-likelihood per scored token and its standard error");
+    const std::vector<char> clean_ok{clean.nll.mean_ok, clean.nll.se_ok};
+    rf.write_masked("clean/ppl", std::vector<double>{clean.ppl.mean, clean.ppl.se}, clean_ok, {2}, {"estimate_se"}, "1",
+                    "perplexity of the clean model and its standard error (undefined for one story)", "clean/valid");
+    rf.write_masked("clean/nll", std::vector<double>{clean.nll.mean, clean.nll.se}, clean_ok, {2}, {"estimate_se"},
+                    "nat/token", "mean negative log-likelihood per scored token and its standard error",
+                    "clean/valid");
     rf.write("clean/n_tokens", std::vector<int64_t>{clean.n_tokens}, {1}, {"scalar"}, "tokens", "scored tokens");
     rf.write("clean/n_sequences", std::vector<int64_t>{clean.n_sequences}, {1}, {"scalar"}, "stories",
              "stories evaluated");
@@ -135,24 +148,29 @@ int run_ppl(PplFlags& f) {
       rf.write("points/snr_db", col, {P}, {pd}, "dB", "normalised SNR 10 log10(1/sigma^2)");
     else
       rf.write("points/bits", col, {P}, {pd}, "bit", "quantization bits per value (0: exact)");
-    rf.write("points/ppl", ppl, {P}, {pd}, "1", "perplexity of the noisy split model");
-    rf.write("points/ppl_se", ppl_se, {P}, {pd}, "1", "standard error of points/ppl");
-    rf.write("points/nll_increase", dn, {P}, {pd}, "nat/token", "noisy minus clean NLL per token, paired");
-    rf.write("points/nll_increase_se", dn_se, {P}, {pd}, "nat/token", "standard error of points/nll_increase");
-    rf.write("points/kl", kl, {P}, {pd}, "nat/token", "KL(P_clean || P_noisy) of next-token distributions");
-    rf.write("points/kl_se", kl_se, {P}, {pd}, "nat/token", "standard error of points/kl");
-    rf.write("points/top1", top, {P}, {pd}, "1", "fraction of positions whose argmax equals the clean argmax");
-    rf.write("points/top1_se", top_se, {P}, {pd}, "1", "standard error of points/top1");
-    rf.write("points/nmse", nm, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
-             "measured NMSE of each all-reduce (sum squared error / sum squared exact sum); allreduce 0 = "
-             "attention output, 1 = MLP down projection");
-    rf.write("points/nmse_se", nm_se, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
-             "standard error of points/nmse");
+    const std::string est = "points/estimate_valid", sev = "points/se_valid",
+                      se_note = " (undefined with fewer than 2 units: realizations x stories)";
+    rf.write_masked("points/ppl", ppl, est_ok, {P}, {pd}, "1", "perplexity of the noisy split model", est);
+    rf.write_masked("points/ppl_se", ppl_se, se_ok, {P}, {pd}, "1", "standard error of points/ppl" + se_note, sev);
+    rf.write_masked("points/nll_increase", dn, est_ok, {P}, {pd}, "nat/token", "noisy minus clean NLL per token, paired", est);
+    rf.write_masked("points/nll_increase_se", dn_se, se_ok, {P}, {pd}, "nat/token",
+                    "standard error of points/nll_increase" + se_note, sev);
+    rf.write_masked("points/kl", kl, est_ok, {P}, {pd}, "nat/token", "KL(P_clean || P_noisy) of next-token distributions", est);
+    rf.write_masked("points/kl_se", kl_se, se_ok, {P}, {pd}, "nat/token", "standard error of points/kl" + se_note, sev);
+    rf.write_masked("points/top1", top, est_ok, {P}, {pd}, "1", "fraction of positions whose argmax equals the clean argmax", est);
+    rf.write_masked("points/top1_se", top_se, se_ok, {P}, {pd}, "1", "standard error of points/top1" + se_note, sev);
+    rf.write_masked("points/nmse", nm, nm_ok, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
+                    "measured NMSE of each all-reduce (sum squared error / sum squared exact sum); allreduce 0 = "
+                    "attention output, 1 = MLP down projection (undefined where the exact sums are all zero)");
+    rf.write_masked("points/nmse_se", nm_se, nm_se_ok, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
+                    "standard error of points/nmse" + se_note);
     if (analog) {
-      rf.write("points/mean_alpha", alpha, {P}, {pd}, "1",
-               "mean alpha of the designed links (AirComp: MSE per slot = sigma^2 alpha); FDMA: per device link");
+      rf.write_masked("points/mean_alpha", alpha, alpha_ok, {P}, {pd}, "1",
+                      "mean alpha of the designed links (AirComp: MSE per slot = sigma^2 alpha); FDMA: per device "
+                      "link (undefined when every link is in outage)");
       rf.write("points/outage_fraction", outage, {P}, {pd}, "1", "fraction of links with a singular design");
     }
+    rf.set_stage("timing");
     rf.write("timing/seconds", std::vector<double>{secs}, {1}, {"scalar"}, "s", "wall time of the evaluation");
     rf.commit();
     if (!f.quiet) std::cerr << "  wrote " << f.out << "\n";
