@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import describe, open_result, text_attr  # noqa: E402
+from airtp_h5 import describe, masked, open_result, text_attr  # noqa: E402
 
 
 def x_axis(f):
@@ -48,13 +48,14 @@ def main(argv=None):
     xlab = ""
     for f in files:
         x, xlab = x_axis(f)
-        clean = f["clean/ppl"][:]
+        clean = masked(f["clean/ppl"])
         order = np.argsort(x)
         for k, (name, yl, log) in enumerate([("ppl", "perplexity", True),
                                              ("kl", "KL(P_clean || P_noisy) (nat/token)", True),
                                              ("top1", "same top-1 as clean", False)]):
-            y = f[f"points/{name}"][:][order]
-            se = f[f"points/{name}_se"][:][order]
+            # Undefined entries are NaN: gaps (a point without a standard error has no bar).
+            y = masked(f[f"points/{name}"])[order]
+            se = masked(f[f"points/{name}_se"])[order]
             ax[k].errorbar(x[order], y, yerr=2 * se, marker="o", capsize=3, label=label(f))
             ax[k].set_ylabel(yl)
             if log:
@@ -73,7 +74,7 @@ def main(argv=None):
 
     f = files[0]
     x, xlab = x_axis(f)
-    nm = f["points/nmse"][:]  # [point, layer, allreduce]
+    nm = masked(f["points/nmse"])  # [point, layer, allreduce], NaN where undefined
     fig, ax = plt.subplots(1, 2, figsize=(10, 4))
     names = ["after attention output", "after MLP down projection"]
     for j in range(nm.shape[2]):

@@ -103,6 +103,18 @@ static void set_attr(H5::H5Object& obj, const std::string& key, const std::strin
   a.write(st, value);
 }
 
+// True when the object at `path` exists (every group on the way checked first: HDF5 throws
+// for a link below a missing group).
+static bool exists(H5::H5File& f, const std::string& path) {
+  size_t pos = 0;
+  while (true) {
+    pos = path.find('/', pos + 1);
+    const std::string prefix = path.substr(0, pos);
+    if (!prefix.empty() && prefix != "/" && !f.nameExists(prefix)) return false;
+    if (pos == std::string::npos) return true;
+  }
+}
+
 static std::string describe_value(double v) { return std::isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf"; }
 
 // "name[dim=i, dim=j]" for flat index k of a row-major array of the given shape.
@@ -179,7 +191,7 @@ void ResultFile::write_masked(const std::string& name, const std::vector<double>
     masked += !valid[k];
   }
   auto it = impl_->masks.find(m);
-  if (it == impl_->masks.end() && impl_->file.nameExists(m)) {
+  if (it == impl_->masks.end() && exists(impl_->file, m)) {
     // A mask the caller wrote itself (e.g. "feasible"): it must agree.
     H5::DataSet ds = impl_->file.openDataSet(m);
     std::vector<int64_t> have(data.size());
