@@ -172,3 +172,18 @@ TEST(NumericalGuard, ShardOutagesRoundTripThroughTheMask) {
   EXPECT_EQ(a[4], 5.0);
   EXPECT_TRUE(std::isinf(a[5]) && a[5] > 0);
 }
+
+TEST(NumericalGuardCli, PplStandardErrorOfOneSampleIsMasked) {
+  // One story, one realization (digital): no standard error exists; it is masked, not 0 or NaN.
+  const fs::path out = tmp("ppl.h5");
+  const auto r = test::run_airtp("ppl -N 2 --scheme digital --bits 8 --max-stories 1 -q -o " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  H5::H5File h(out.string(), H5F_ACC_RDONLY);
+  check_all_finite(h, "/");
+  EXPECT_EQ(ints(h, "clean/valid"), (std::vector<int64_t>{1, 0}));  // estimate defined, se not
+  EXPECT_EQ(ints(h, "points/se_valid"), std::vector<int64_t>{0});
+  EXPECT_EQ(ints(h, "points/estimate_valid"), std::vector<int64_t>{1});
+  H5::DataSet se = h.openDataSet("points/kl_se");
+  EXPECT_EQ(str_attr(se, "masked_by"), "points/se_valid");
+  EXPECT_GT(doubles(h, "clean/ppl")[0], 1.0);
+}
