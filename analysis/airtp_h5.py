@@ -1,5 +1,6 @@
 """Small helpers to read airtp result files (HDF5) from the analysis scripts."""
 import h5py
+import numpy as np
 
 
 def text_attr(obj, key, default=""):
@@ -21,3 +22,28 @@ def open_result(path, kind=None):
         f.close()
         raise SystemExit(f"{path}: not an 'airtp {kind}' result (airtp_kind = '{found}')")
     return f
+
+
+def valid(ds):
+    """Boolean array: True where dataset `ds` is defined. airtp never writes NaN/Inf; undefined
+    entries (infeasible points, all-outage means, ...) are written as 0 and flagged 0 in the
+    int mask the attribute `masked_by` names (a path from the file root)."""
+    m = ds.attrs.get("masked_by")
+    if m is None:
+        return np.isfinite(np.asarray(ds[()], dtype=float))  # no mask: older files used NaN/Inf
+    m = m.decode() if isinstance(m, bytes) else str(m)
+    f = ds.file
+    if m not in f:
+        raise KeyError(f"{f.filename}: {ds.name} is masked_by '{m}', which the file lacks")
+    mask = np.asarray(f[m][()])
+    if mask.shape != ds.shape:
+        raise KeyError(f"{f.filename}: mask '{m}' has shape {mask.shape}, {ds.name} has {ds.shape}")
+    return mask != 0
+
+
+def masked(ds):
+    """Dataset `ds` as a float array with NaN where it is undefined (see valid): matplotlib
+    leaves gaps there, numpy's nan* reductions skip them."""
+    v = np.array(ds[()], dtype=float)
+    v[~valid(ds)] = np.nan
+    return v

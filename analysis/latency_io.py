@@ -2,10 +2,18 @@
 
 Layout: total_ms, compute_ms, uplink_ms, downlink_ms, feasible, speedup_vs_digital,
 speedup_vs_centralised, each with dims "model,mix,bandwidth,scheme,n_devices"; coordinates
-model, mix, scheme (strings), bandwidth_hz, n_devices. NaN marks infeasible points.
+model, mix, scheme (strings), bandwidth_hz, n_devices. Infeasible points are written as 0 and
+masked (attribute masked_by: "feasible" for the times, "<name>_valid" for the speedups); here
+they come back as NaN, so that curves have gaps there.
 """
+import os
+import sys
+
 import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from airtp_h5 import masked  # noqa: E402
 
 TABLE = ("total_ms", "compute_ms", "uplink_ms", "downlink_ms", "feasible",
          "speedup_vs_digital", "speedup_vs_centralised")
@@ -42,7 +50,10 @@ def read_latency(path):
             "n_devices": np.asarray(f["n_devices"][()], dtype=int),
         }
         for name in TABLE:
-            out[name] = np.asarray(f[name][()], dtype=float)
+            try:
+                out[name] = masked(f[name]) if name != "feasible" else np.asarray(f[name][()], dtype=float)
+            except KeyError as e:
+                raise InputError(str(e).strip("'\""))
         shape = tuple(len(out[k]) for k in ("model", "mix", "bandwidth_hz", "scheme", "n_devices"))
         for name in TABLE:
             if out[name].shape != shape:

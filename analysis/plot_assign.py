@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import describe, open_result, text_attr  # noqa: E402
+from airtp_h5 import describe, masked, open_result, text_attr  # noqa: E402
 
 
 def names(ds):
@@ -45,19 +45,20 @@ def main(argv=None):
     written = []
 
     it = f["validation/iteration"][:]
-    mse, se = f["validation/mse"][:], f["validation/stderr"][:]
+    # Undefined points (all validation realizations in outage) are NaN: gaps in the curve.
+    mse, se = masked(f["validation/mse"]), masked(f["validation/stderr"])
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    ok = np.isfinite(mse)
-    ax.plot(it[ok], mse[ok], marker="o", ms=3, color="k", label=f"SSCA ({text_attr(f, 'solver')} solver)")
-    ax.fill_between(it[ok], (mse - 2 * se)[ok], (mse + 2 * se)[ok], color="k", alpha=0.15)
+    ax.plot(it, mse, marker="o", ms=3, color="k", label=f"SSCA ({text_attr(f, 'solver')} solver)")
+    band = np.isfinite(mse) & np.isfinite(se)
+    ax.fill_between(it, mse - 2 * se, mse + 2 * se, where=band, color="k", alpha=0.15)
     styles = ["--", ":", "-."]
-    for k, (name, v, feas) in enumerate(zip(names(f["baselines/names"]), f["baselines/mse"][:],
+    for k, (name, v, feas) in enumerate(zip(names(f["baselines/names"]), masked(f["baselines/mse"]),
                                             f["baselines/feasible"][:])):
         if feas and np.isfinite(v):
             ax.axhline(v, ls=styles[k % 3], color=f"C{k}", label=f"{name} m")
         else:
             ax.plot([], [], ls=styles[k % 3], color=f"C{k}", label=f"{name} m (infeasible)")
-    r = f["final/rounded_level/mse"][0]
+    r = masked(f["final/rounded_level/mse"])[0]
     if np.isfinite(r):
         ax.axhline(r, color="C3", lw=0.8, label="final m rounded to heads/neurons")
     ax.set_xlabel("SSCA iteration")

@@ -18,15 +18,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import describe, open_result, text_attr  # noqa: E402
+from airtp_h5 import describe, masked, open_result, text_attr  # noqa: E402
 
 
 def db(x):
     return 10 * np.log10(np.maximum(x, 1e-300))
 
 
+def k_factor_db(f):
+    """K per configuration, -inf for Rayleigh (masked in the file: axes/k_factor_db_valid = 0)."""
+    k = masked(f["axes/k_factor_db"])
+    return np.where(np.isnan(k), -np.inf, k)
+
+
 def config_label(f, i):
-    k = f["axes/k_factor_db"][i]
+    k = k_factor_db(f)[i]
     kl = "Rayleigh" if np.isinf(k) else f"K={k:g} dB"
     return (f"N={f['axes/devices'][i]}, $N_r$={f['axes/n_rx'][i]}, $N_t$={f['axes/n_tx'][i]}, "
             f"L={f['axes/streams'][i]}, {kl}")
@@ -41,8 +47,9 @@ def main(argv=None):
     f = open_result(a.result, "mse")
     prefix = a.prefix or os.path.splitext(os.path.basename(a.result))[0]
     os.makedirs(a.outdir, exist_ok=True)
-    mean, se = f["mse/mean"][:], f["mse/stderr"][:]
-    pct, levels = f["mse/percentiles"][:], list(f["axes/percentile_levels"][:])
+    # Undefined entries (all-outage points; stderr of < 2 samples) are NaN: gaps in the curves.
+    mean, se = masked(f["mse/mean"]), masked(f["mse/stderr"])
+    pct, levels = masked(f["mse/percentiles"]), list(f["axes/percentile_levels"][:])
     outages = f["mse/outages"][:]
     physical = "axes/tx_power_dbm" in f
     x = f["axes/tx_power_dbm"][:] if physical else f["axes/snr_db"][:]
@@ -81,7 +88,7 @@ def main(argv=None):
         # Group configurations that differ only in N.
         keys = {}
         for i in range(len(devices)):
-            key = (f["axes/n_rx"][i], f["axes/n_tx"][i], f["axes/streams"][i], f["axes/k_factor_db"][i])
+            key = (f["axes/n_rx"][i], f["axes/n_tx"][i], f["axes/streams"][i], k_factor_db(f)[i])
             keys.setdefault(key, []).append(i)
         for key, idx in keys.items():
             idx = sorted(idx, key=lambda i: devices[i])

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import describe, open_result, text_attr  # noqa: E402
+from airtp_h5 import describe, masked, open_result, text_attr  # noqa: E402
 
 
 def x_axis(g):
@@ -60,23 +60,26 @@ def plot_vs_snr(files, groups, a, prefix):
         x, _ = x_axis(g)
         order = np.argsort(x)
         for k, (name, yl, log) in enumerate(METRICS):
-            y = g[f"points/{name}"][:][order]
-            se = g[f"points/{name}_se"][:][order]
+            y = masked(g[f"points/{name}"])[order]
+            se = masked(g[f"points/{name}_se"])[order]
             ax[k].errorbar(x[order], y, yerr=2 * se, marker="o", capsize=3, label=label(g))
     if analog:  # SNR-independent schemes: one level each (first point) across the SNR axis
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         for i, g in enumerate(flat):
             c = colors[(len(analog) + i) % len(colors)]
             for k, (name, _, _) in enumerate(METRICS):
-                ax[k].axhline(g[f"points/{name}"][0], ls=":", lw=1.5, label=label(g), color=c)
+                level = masked(g[f"points/{name}"])[0]
+                if np.isfinite(level):
+                    ax[k].axhline(level, ls=":", lw=1.5, label=label(g), color=c)
     for k, (_, yl, log) in enumerate(METRICS):
         ax[k].set_ylabel(yl)
         if log:
             ax[k].set_yscale("log")
         ax[k].set_xlabel(xlab)
         ax[k].grid(True, which="both", alpha=0.3)
-    clean = files[0]["clean/ppl"][:]
-    ax[0].axhline(clean[0], ls="--", color="k", label=f"clean {clean[0]:.3f}")
+    clean = masked(files[0]["clean/ppl"])
+    if np.isfinite(clean[0]):
+        ax[0].axhline(clean[0], ls="--", color="k", label=f"clean {clean[0]:.3f}")
     ax[0].legend(fontsize=7)
     fig.suptitle(describe(files[0]), fontsize=8)
     fig.tight_layout()
@@ -93,16 +96,17 @@ def plot_vs_n(files, groups, a, prefix):
         analog = "points/snr_db" in g
         for i, xv in enumerate(x):
             key = (text_attr(g, "scheme"), f"{xv:g} dB" if analog else (f"{int(xv)} bit" if xv > 0 else ""))
-            lines.setdefault(key, []).append((int(g.attrs.get("devices", 0)), g["points/ppl"][i],
-                                              g["points/ppl_se"][i]))
+            lines.setdefault(key, []).append((int(g.attrs.get("devices", 0)), masked(g["points/ppl"])[i],
+                                              masked(g["points/ppl_se"])[i]))
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for (scheme, at), pts in sorted(lines.items()):
         pts.sort()
         n = [p[0] for p in pts]
         ax.errorbar(n, [p[1] for p in pts], yerr=[2 * p[2] for p in pts], marker="o", capsize=3,
                     label=f"{scheme} {at}".strip())
-    clean = files[0]["clean/ppl"][:]
-    ax.axhline(clean[0], ls="--", color="k", label=f"clean {clean[0]:.3f}")
+    clean = masked(files[0]["clean/ppl"])
+    if np.isfinite(clean[0]):
+        ax.axhline(clean[0], ls="--", color="k", label=f"clean {clean[0]:.3f}")
     ax.set_xlabel("number of devices N")
     ax.set_ylabel("perplexity")
     ax.set_yscale("log")
@@ -117,7 +121,7 @@ def plot_vs_n(files, groups, a, prefix):
 
 def plot_nmse(g, a, prefix, root):
     x, xlab = x_axis(g)
-    nm = g["points/nmse"][:]  # [point, layer, allreduce]
+    nm = masked(g["points/nmse"])  # [point, layer, allreduce], NaN where undefined
     fig, ax = plt.subplots(1, 2, figsize=(10, 4))
     names = ["after attention output", "after MLP down projection"]
     for j in range(nm.shape[2]):

@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 analysis/plot_solvers.py results/compare.h5 [-o results/
 For every group of points that share N (resp. N_r) and vary N_r (resp. N), draws the mean
 exact MSE of every solver with the SDP lower bound (top panel) and the median ratio to
 SDR + randomization (bottom panel, when sdr was run). Writes <stem>_vs_nr.{png,pdf} and
-<stem>_vs_n.{png,pdf}. Outage-only points (+inf) are left out of the curves, never drawn as NaN.
+<stem>_vs_n.{png,pdf}. Undefined points (all outages, no SDR, no lower bound: masked in the
+file by *_valid datasets) are gaps in the curves.
 """
 import argparse
 import os
@@ -17,7 +18,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from airtp_h5 import describe, open_result  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from airtp_h5 import describe, masked, open_result  # noqa: E402
 
 
 def read(f):
@@ -26,15 +28,16 @@ def read(f):
         "solvers": solvers,
         "devices": np.asarray(f["axes/devices"][()]),
         "n_rx": np.asarray(f["axes/n_rx"][()]),
-        "mse": np.asarray(f["compare/mse_mean"][()], dtype=float),
-        "ratio": np.asarray(f["compare/ratio_to_sdr_median"][()], dtype=float),
-        "lb": np.asarray(f["compare/lower_bound_mse_mean"][()], dtype=float),
+        "mse": masked(f["compare/mse_mean"]),
+        "ratio": masked(f["compare/ratio_to_sdr_median"]),
+        "lb": masked(f["compare/lower_bound_mse_mean"]),
     }
 
 
 def finite(x, y):
+    """x and y with NaN where y is undefined or not positive (log axes): matplotlib gaps."""
     m = np.isfinite(y) & (y > 0)
-    return x[m], y[m]
+    return x, np.where(m, y, np.nan)
 
 
 def plot_axis(d, xkey, gkey, xlabel, glabel, title):

@@ -33,6 +33,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from airtp_h5 import masked  # noqa: E402
 from latency_io import InputError, read_latency  # noqa: E402
 
 PPL_NAMES = ("perplexity", "ppl", "perplexity_mean", "ppl_mean")
@@ -92,7 +93,7 @@ def read_ppl(path):
         name = _find_ppl(f, path)
         ds = f[name]
         group = name.rsplit("/", 1)[0] if "/" in name else ""
-        vals = np.asarray(ds[()], dtype=float)
+        vals = masked(ds)  # NaN where undefined (masked_by), skipped below
         dims = _text(ds.attrs.get("dims", "")).split(",") if "dims" in ds.attrs else []
         dims = [d.strip() for d in dims if d.strip()]
         if vals.ndim == 0:
@@ -103,7 +104,7 @@ def read_ppl(path):
         se = None
         for sname in (name + "_se",) + tuple(f"{group}/{s}" if group else s for s in SE_NAMES):
             if sname in f and f[sname].shape == ds.shape:
-                se = np.asarray(f[sname][()], dtype=float)
+                se = masked(f[sname])
                 break
         axes = []
         for i, d in enumerate(dims):

@@ -1,5 +1,6 @@
 // airtp assign: model assignment m over heterogeneous devices by SSCA (SPEC §5), with the
 // convergence curve on independent validation channels and the baselines on the same channels.
+#include <cmath>
 #include <iostream>
 #include <sstream>
 
@@ -29,11 +30,20 @@ std::string join(const std::vector<double>& v) {
 }
 
 void write_level(ResultFile& out, const std::string& name, const Level& l, const std::string& what) {
-  out.write(name + "/mse", std::vector<double>{l.mse}, {}, {"scalar"}, "normalised MSE per symbol (sigma^2 alpha)",
-            "validation-set mean transmission MSE of " + what + " (+inf: infeasible)");
-  out.write(name + "/stderr", std::vector<double>{l.stderr_}, {}, {"scalar"}, "same as mse", "standard error of the mean");
+  out.write_masked(name + "/mse", std::vector<double>{l.mse}, std::vector<char>{l.mse_ok}, {}, {"scalar"},
+                   "normalised MSE per symbol (sigma^2 alpha)",
+                   "validation-set mean transmission MSE of " + what +
+                       " (undefined when the assignment is infeasible or every realization is an outage)");
+  out.write_masked(name + "/stderr", std::vector<double>{l.stderr_}, std::vector<char>{l.stderr_ok}, {}, {"scalar"},
+                   "same as mse", "standard error of the mean (undefined with fewer than 2 usable realizations)");
   out.write(name + "/feasible", std::vector<int64_t>{l.feasible ? 1 : 0}, {}, {"scalar"}, "1",
             "1 when the assignment meets the simplex, memory and energy constraints");
+}
+
+std::string show_mse(const Level& l) {
+  std::ostringstream o;
+  if (l.mse_ok) o << l.mse; else o << "undefined";
+  return o.str();
 }
 
 int run_assign(const AssignFlags& f, CLI::App& sub) {
@@ -64,6 +74,7 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   const SscaTrace t = run_ssca(b, s, solver, c.solver_options, c.ssca, c.seed, f.quiet);
 
   ResultFile out(f.output, run_info("assign", c.to_toml(), c.seed, b));
+  out.set_stage("SSCA iterations (sampling, design, surrogate)");
   out.attr("/", "solver", solver_name(solver));
   const size_t T = t.rho.size();
   const size_t n = (size_t)N;
@@ -78,9 +89,12 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
             "recursive average of d alpha / d m (active-device gradient), normalised");
   out.attr("ssca/surrogate_value", "alpha_ref", t.alpha_ref);
   out.write("validation/iteration", t.val_iter, {}, {"point"}, "1", "iteration tau whose m^tau was validated");
-  out.write("validation/mse", t.val_mse, {}, {"point"}, "MSE per symbol (sigma^2 alpha)",
-            "mean transmission MSE on the validation channels (independent RNG stream): the convergence curve");
-  out.write("validation/stderr", t.val_stderr, {}, {"point"}, "same as mse", "standard error of validation/mse");
+  out.set_stage("validation");
+  out.write_masked("validation/mse", t.val_mse, t.val_mse_ok, {}, {"point"}, "MSE per symbol (sigma^2 alpha)",
+                   "mean transmission MSE on the validation channels (independent RNG stream): the convergence curve "
+                   "(undefined where every validation realization is an outage)");
+  out.write_masked("validation/stderr", t.val_stderr, t.val_stderr_ok, {}, {"point"}, "same as mse",
+                   "standard error of validation/mse (undefined with fewer than 2 usable realizations)");
   out.write("validation/outages", t.val_outages, {}, {"point"}, "realizations", "outage realizations left out");
   out.attr("validation/mse", "realizations", (int64_t)c.ssca.validation);
 
@@ -97,6 +111,7 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   auto level = [&](const std::vector<double>& m, bool simplex = true) {
     return validation_level(b, s, m, solver, c.solver_options, c.seed, c.ssca.validation, fs, simplex);
   };
+  out.set_stage("final and baseline levels (validation)");
   const Level lf = level(t.final_m), lr = level(r.param_share, false);
   write_level(out, "final/level", lf, "the final m");
   write_level(out, "final/rounded_level", lr, "the rounded split");
@@ -104,6 +119,7 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   std::vector<std::string> names{"uniform", "compute", "memory"};
   std::vector<double> bm, bmse, bse;
   std::vector<int64_t> bfeas;
+  std::vector<char> bmse_ok, bse_ok;
   double fsum = 0, msum = 0;
   for (const AssignDevice& d : s.devices) fsum += d.flops, msum += d.memory_bytes;
   for (int k = 0; k < 3; ++k) {
@@ -113,16 +129,20 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
     const Level l = level(m);
     bm.insert(bm.end(), m.begin(), m.end());
     bmse.push_back(l.mse), bse.push_back(l.stderr_), bfeas.push_back(l.feasible ? 1 : 0);
+    bmse_ok.push_back(l.mse_ok), bse_ok.push_back(l.stderr_ok);
     if (!f.quiet)
-      std::cerr << "assign: baseline " << names[k] << ": validation MSE " << l.mse << (l.feasible ? "" : " (infeasible)") << "\n";
+      std::cerr << "assign: baseline " << names[k] << ": validation MSE " << show_mse(l) << (l.feasible ? "" : " (infeasible)") << "\n";
   }
   out.write_strings("baselines/names", names, "uniform m; m proportional to compute speed; m proportional to memory");
   out.write("baselines/m", bm, {3, n}, {"baseline", "device"}, "1", "assignment of each baseline");
-  out.write("baselines/mse", bmse, {}, {"baseline"}, "MSE per symbol (sigma^2 alpha)",
-            "validation-set mean MSE of each baseline (+inf: infeasible)");
-  out.write("baselines/stderr", bse, {}, {"baseline"}, "same as mse", "standard error of baselines/mse");
+  out.write_masked("baselines/mse", bmse, bmse_ok, {}, {"baseline"}, "MSE per symbol (sigma^2 alpha)",
+                   "validation-set mean MSE of each baseline (undefined when infeasible, see baselines/feasible, or "
+                   "when every realization is an outage)");
+  out.write_masked("baselines/stderr", bse, bse_ok, {}, {"baseline"}, "same as mse",
+                   "standard error of baselines/mse (undefined with fewer than 2 usable realizations)");
   out.write("baselines/feasible", bfeas, {}, {"baseline"}, "1", "1 when the baseline meets every constraint");
 
+  out.set_stage("device description");
   std::vector<std::string> dn;
   std::vector<double> fl, mem, e, p, dist, beta;
   for (int i = 0; i < N; ++i) {
@@ -139,14 +159,17 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   out.write("devices/beta", beta, {}, {"device"}, "1", "large-scale channel gain beta_n");
   out.write("devices/cap", fs.cap, {}, {"device"}, "1", "largest feasible m_n (memory and energy)");
   out.write("devices/memory_cap", fs.memory_cap, {}, {"device"}, "1", "M_n / model bytes");
-  out.write("devices/energy_cap", fs.energy_cap, {}, {"device"}, "1", "(1 - margin) P_n^max / (e_n s_tot)");
+  std::vector<char> has_energy_cap;
+  for (double x : fs.energy_cap) has_energy_cap.push_back(std::isfinite(x));
+  out.write_masked("devices/energy_cap", fs.energy_cap, has_energy_cap, {}, {"device"}, "1",
+                   "(1 - margin) P_n^max / (e_n s_tot) (none where e_n = 0: no energy constraint)");
   out.attr("/", "s_tot", s.model.layer_params());
   out.attr("/", "l0", (int64_t)s.l0());
   out.attr("/", "streams", (int64_t)s.L());
   out.attr("/", "sigma2", s.sigma2());
   out.commit();
   if (!f.quiet) {
-    std::cerr << "assign: final validation MSE " << lf.mse << " +- " << lf.stderr_ << "; rounded split " << lr.mse << "\n";
+    std::cerr << "assign: final validation MSE " << show_mse(lf) << " +- " << lf.stderr_ << "; rounded split " << show_mse(lr) << "\n";
     std::cerr << "assign: wrote " << f.output << "\n";
   }
   std::cout << "m = " << join(t.final_m) << "\n";

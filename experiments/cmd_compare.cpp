@@ -93,8 +93,9 @@ void validate(const CompareConfig& c) {
   airtp::validate(c.opt);
 }
 
+// Median of a non-empty list (callers mask the empty case: no usable realization).
 double median(std::vector<double> v) {
-  if (v.empty()) return INFINITY;  // no usable realization: reported as such, never NaN
+  if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
   const size_t m = v.size() / 2;
   return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
@@ -127,8 +128,11 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
   const size_t P = pts.size(), NS = S.size();
 
   ResultFile out(output, run_info("compare", c.to_toml(), c.seed, b));
-  std::vector<double> mse_mean(P * NS), mse_median(P * NS), r_sdr(P * NS, INFINITY), r_lb(P * NS, INFINITY),
-      win(P * NS, 0.0), tpr(P * NS), lb_mean(P, INFINITY);
+  // Undefined summaries (every realization an outage, no SDR run, no lower bound) are masked
+  // by the *_valid datasets below, never written as Inf/NaN.
+  std::vector<double> mse_mean(P * NS, 0.0), mse_median(P * NS, 0.0), r_sdr(P * NS, 0.0), r_lb(P * NS, 0.0),
+      win(P * NS, 0.0), tpr(P * NS), lb_mean(P, 0.0);
+  std::vector<char> mse_ok(P * NS, 0), sdr_ok(P * NS, 0), lb_ratio_ok(P * NS, 0), lb_ok(P, 0);
   std::vector<int64_t> outages(P * NS), lb_fail(P, 0), ax_dev(P), ax_nr(P);
   for (size_t i = 0; i < P; ++i) {
     ax_dev[i] = pts[i].devices;
@@ -153,7 +157,7 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
     for (long r = 0; r < R; ++r)
       if (std::isfinite(lb[r])) { lsum += lb[r]; ++lok; }
     lb_fail[i] = c.lower_bound ? R - lok : R;
-    if (lok) lb_mean[i] = sigma2 * lsum / lok;
+    if (lok) lb_mean[i] = sigma2 * lsum / lok, lb_ok[i] = 1;
     for (size_t s = 0; s < NS; ++s) {
       const double* a = alpha.data() + s * R;
       std::vector<double> m, rs, rl;
@@ -173,18 +177,29 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
       outages[k] = R - (long)m.size();
       double sum = 0;
       for (double x : m) sum += x;
-      mse_mean[k] = m.empty() ? INFINITY : sum / m.size();
+      mse_ok[k] = !m.empty();
+      mse_mean[k] = m.empty() ? 0.0 : sum / m.size();
       mse_median[k] = median(m);
-      if (have_sdr) r_sdr[k] = median(rs);
+      sdr_ok[k] = have_sdr && both > 0;
+      r_sdr[k] = median(rs);
+      lb_ratio_ok[k] = !rl.empty();
       r_lb[k] = median(rl);
       win[k] = both ? (double)wins / both : 0.0;
     }
     if (c.save_channels) {
       const std::string g = "realizations/point" + std::to_string(i) + "/";
-      out.write(g + "alpha", alpha, {NS, (size_t)R}, {"solver", "realization"}, "1",
-                "exact alpha = max_n tr((G^H Q_n G)^{-1}) / E_n per solver and realization (E_n = 1); MSE = sigma^2 alpha; +inf = outage");
-      out.write(g + "lower_bound", lb, {(size_t)R}, {"realization"}, "1",
-                "SDP lower bound on min_G alpha(G) per realization; +inf = solver failure or not computed");
+      // +inf marks an outage (alpha) or a failed / skipped SDP (lower bound) in memory; in the
+      // file these entries are masked (NaN never gets here: the loop above throws on it).
+      std::vector<char> a_ok(alpha.size()), l_ok(lb.size());
+      for (size_t q = 0; q < alpha.size(); ++q) a_ok[q] = std::isfinite(alpha[q]);
+      for (size_t q = 0; q < lb.size(); ++q) l_ok[q] = std::isfinite(lb[q]);
+      const ResultFile::Stage st(out, "design (per-realization alpha and lower bound, point " + std::to_string(i) + ")");
+      out.write_masked(g + "alpha", alpha, a_ok, {NS, (size_t)R}, {"solver", "realization"}, "1",
+                       "exact alpha = max_n tr((G^H Q_n G)^{-1}) / E_n per solver and realization (E_n = 1); "
+                       "MSE = sigma^2 alpha; outages (singular design) are masked");
+      out.write_masked(g + "lower_bound", lb, l_ok, {(size_t)R}, {"realization"}, "1",
+                       "SDP lower bound on min_G alpha(G) per realization; masked where the SDP failed or the "
+                       "bound was not computed");
       const int N = pts[i].devices, nr = pts[i].n_rx, nt = c.n_tx;
       std::vector<double> h((size_t)R * N * nr * nt * 2);
       for (long r = 0; r < R; ++r) {
@@ -202,23 +217,30 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
                 "channel matrices H_n (normalised mode, beta_n = 1) every solver saw");
     }
   }
+  out.set_stage("summary");
   const std::vector<size_t> shp{P, NS};
   const std::vector<std::string> dims{"point", "solver"};
   out.write_strings("axes/solvers", c.solvers, "solver names, the order of the solver dimension");
   out.write("axes/devices", ax_dev, {P}, {"point"}, "devices", "number of devices N at each point");
   out.write("axes/n_rx", ax_nr, {P}, {"point"}, "antennas", "server antennas N_r at each point");
-  out.write("compare/mse_mean", mse_mean, shp, dims, "1 (normalised MSE)",
-            "mean exact MSE = sigma^2 alpha over non-outage realizations; +inf if all were outages");
-  out.write("compare/mse_median", mse_median, shp, dims, "1 (normalised MSE)", "median exact MSE over non-outage realizations");
-  out.write("compare/ratio_to_sdr_median", r_sdr, shp, dims, "1",
-            "median over realizations of alpha / alpha_sdr (SDR + randomization); +inf if sdr was not run");
-  out.write("compare/win_rate_vs_sdr", win, shp, dims, "1", "fraction of realizations with alpha <= alpha_sdr");
-  out.write("compare/ratio_to_lower_bound_median", r_lb, shp, dims, "1",
-            "median over realizations of alpha / SDP lower bound (>= 1)");
+  out.write_masked("compare/mse_mean", mse_mean, mse_ok, shp, dims, "1 (normalised MSE)",
+                   "mean exact MSE = sigma^2 alpha over non-outage realizations (undefined if all were outages)",
+                   "compare/mse_valid");
+  out.write_masked("compare/mse_median", mse_median, mse_ok, shp, dims, "1 (normalised MSE)",
+                   "median exact MSE over non-outage realizations (undefined if all were outages)", "compare/mse_valid");
+  out.write_masked("compare/ratio_to_sdr_median", r_sdr, sdr_ok, shp, dims, "1",
+                   "median over realizations of alpha / alpha_sdr (SDR + randomization); undefined if sdr was not "
+                   "run or no realization has both alphas finite", "compare/vs_sdr_valid");
+  out.write_masked("compare/win_rate_vs_sdr", win, sdr_ok, shp, dims, "1",
+                   "fraction of realizations with alpha <= alpha_sdr (among those where both are finite)",
+                   "compare/vs_sdr_valid");
+  out.write_masked("compare/ratio_to_lower_bound_median", r_lb, lb_ratio_ok, shp, dims, "1",
+                   "median over realizations of alpha / SDP lower bound (>= 1); undefined without a usable bound");
   out.write("compare/outages", outages, shp, dims, "realizations", "realizations with no finite alpha (outages)");
   out.write("compare/time_per_realization", tpr, shp, dims, "s", "wall time per realization of each solver");
-  out.write("compare/lower_bound_mse_mean", lb_mean, {P}, {"point"}, "1 (normalised MSE)",
-            "mean over realizations of sigma^2 x SDP lower bound");
+  out.write_masked("compare/lower_bound_mse_mean", lb_mean, lb_ok, {P}, {"point"}, "1 (normalised MSE)",
+                   "mean over realizations of sigma^2 x SDP lower bound (undefined if it failed everywhere or was "
+                   "not computed)");
   out.write("compare/lower_bound_failures", lb_fail, {P}, {"point"}, "realizations",
             "realizations where the lower-bound SDP failed (or it was not computed)");
   out.attr("/", "snr_db", c.snr_db);
@@ -229,8 +251,14 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
     for (size_t i = 0; i < P; ++i)
       for (size_t s = 0; s < NS; ++s) {
         const size_t k = i * NS + s;
-        std::cerr << "N=" << pts[i].devices << " N_r=" << pts[i].n_rx << " " << c.solvers[s] << ": MSE " << mse_mean[k]
-                  << ", median/SDR " << r_sdr[k] << ", wins " << win[k] << ", median/LB " << r_lb[k] << ", outages "
+        auto v = [](bool ok, double x) {
+          std::ostringstream o;
+          if (ok) o << x; else o << "-";
+          return o.str();
+        };
+        std::cerr << "N=" << pts[i].devices << " N_r=" << pts[i].n_rx << " " << c.solvers[s] << ": MSE "
+                  << v(mse_ok[k], mse_mean[k]) << ", median/SDR " << v(sdr_ok[k], r_sdr[k]) << ", wins "
+                  << v(sdr_ok[k], win[k]) << ", median/LB " << v(lb_ratio_ok[k], r_lb[k]) << ", outages "
                   << outages[k] << ", " << tpr[k] * 1e3 << " ms\n";
       }
     std::cerr << "compare: wrote " << output << "\n";

@@ -198,39 +198,62 @@ void print_run(const PplRun& run, int n_layers) {
   }
 }
 
-// The datasets of one run under `g` ("" or "runs/<scheme>_N<n>/").
+// The datasets of one run under `g` ("" or "runs/<scheme>_N<n>/"). Undefined values are masked
+// in the file (never NaN/Inf): a standard error of fewer than two units, a ratio with a zero
+// denominator, a mean alpha with every link in outage.
 void write_run(ResultFile& rf, const std::string& g, const PplRun& run, int nL) {
   const size_t P = run.col.size();
   std::vector<double> ppl(P), ppl_se(P), dn(P), dn_se(P), kl(P), kl_se(P), top(P), top_se(P), nm, nm_se;
+  std::vector<char> est_ok(P), se_ok(P), nm_ok, nm_se_ok;
   for (size_t p = 0; p < P; ++p) {
     const NoisyScore& s = run.noisy[p];
     ppl[p] = s.ppl.mean, ppl_se[p] = s.ppl.se, dn[p] = s.nll_increase.mean, dn_se[p] = s.nll_increase.se;
     kl[p] = s.kl.mean, kl_se[p] = s.kl.se, top[p] = s.top1.mean, top_se[p] = s.top1.se;
-    for (int q = 0; q < 2 * nL; ++q) nm.push_back(s.nmse[q].mean), nm_se.push_back(s.nmse[q].se);
+    // ppl, nll_increase, kl and top1 share the denominator (scored tokens) and the units.
+    est_ok[p] = s.ppl.mean_ok && s.nll_increase.mean_ok && s.kl.mean_ok && s.top1.mean_ok;
+    se_ok[p] = s.ppl.se_ok && s.nll_increase.se_ok && s.kl.se_ok && s.top1.se_ok;
+    for (int q = 0; q < 2 * nL; ++q) {
+      nm.push_back(s.nmse[q].mean), nm_se.push_back(s.nmse[q].se);
+      nm_ok.push_back(s.nmse[q].mean_ok), nm_se_ok.push_back(s.nmse[q].se_ok);
+    }
   }
   const std::string pd = run.analog ? "snr" : "point";
   if (run.analog)
     rf.write(g + "points/snr_db", run.col, {P}, {pd}, "dB", "normalised SNR 10 log10(1/sigma^2)");
   else
     rf.write(g + "points/bits", run.col, {P}, {pd}, "bit", "quantization bits per value (0: exact)");
-  rf.write(g + "points/ppl", ppl, {P}, {pd}, "1", "perplexity of the noisy split model");
-  rf.write(g + "points/ppl_se", ppl_se, {P}, {pd}, "1", "standard error of points/ppl");
-  rf.write(g + "points/nll_increase", dn, {P}, {pd}, "nat/token", "noisy minus clean NLL per token, paired");
-  rf.write(g + "points/nll_increase_se", dn_se, {P}, {pd}, "nat/token", "standard error of points/nll_increase");
-  rf.write(g + "points/kl", kl, {P}, {pd}, "nat/token", "KL(P_clean || P_noisy) of next-token distributions");
-  rf.write(g + "points/kl_se", kl_se, {P}, {pd}, "nat/token", "standard error of points/kl");
-  rf.write(g + "points/top1", top, {P}, {pd}, "1", "fraction of positions whose argmax equals the clean argmax");
-  rf.write(g + "points/top1_se", top_se, {P}, {pd}, "1", "standard error of points/top1");
-  rf.write(g + "points/nmse", nm, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
-           "measured NMSE of each all-reduce (sum squared error / sum squared exact sum); allreduce 0 = "
-           "attention output, 1 = MLP down projection");
-  rf.write(g + "points/nmse_se", nm_se, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
-           "standard error of points/nmse");
+  const std::string est = g + "points/estimate_valid", sev = g + "points/se_valid",
+                    se_note = " (undefined with fewer than 2 units: realizations x stories)";
+  rf.write_masked(g + "points/ppl", ppl, est_ok, {P}, {pd}, "1", "perplexity of the noisy split model", est);
+  rf.write_masked(g + "points/ppl_se", ppl_se, se_ok, {P}, {pd}, "1", "standard error of points/ppl" + se_note, sev);
+  rf.write_masked(g + "points/nll_increase", dn, est_ok, {P}, {pd}, "nat/token", "noisy minus clean NLL per token, paired",
+                  est);
+  rf.write_masked(g + "points/nll_increase_se", dn_se, se_ok, {P}, {pd}, "nat/token",
+                  "standard error of points/nll_increase" + se_note, sev);
+  rf.write_masked(g + "points/kl", kl, est_ok, {P}, {pd}, "nat/token", "KL(P_clean || P_noisy) of next-token distributions",
+                  est);
+  rf.write_masked(g + "points/kl_se", kl_se, se_ok, {P}, {pd}, "nat/token", "standard error of points/kl" + se_note, sev);
+  rf.write_masked(g + "points/top1", top, est_ok, {P}, {pd}, "1",
+                  "fraction of positions whose argmax equals the clean argmax", est);
+  rf.write_masked(g + "points/top1_se", top_se, se_ok, {P}, {pd}, "1", "standard error of points/top1" + se_note, sev);
+  rf.write_masked(g + "points/nmse", nm, nm_ok, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
+                  "measured NMSE of each all-reduce (sum squared error / sum squared exact sum); allreduce 0 = "
+                  "attention output, 1 = MLP down projection (undefined where the exact sums are all zero)");
+  rf.write_masked(g + "points/nmse_se", nm_se, nm_se_ok, {P, (size_t)nL, 2}, {pd, "layer", "allreduce"}, "1",
+                  "standard error of points/nmse" + se_note);
   if (run.analog) {
-    rf.write(g + "points/mean_alpha", run.alpha, {P}, {pd}, "1",
-             "mean alpha of the designed links (AirComp: MSE per slot = sigma^2 alpha); FDMA: per device link");
+    std::vector<double> alpha = run.alpha;
+    std::vector<char> alpha_ok(P);
+    for (size_t p = 0; p < P; ++p) {
+      alpha_ok[p] = run.outage[p] < 1.0;
+      if (!alpha_ok[p]) alpha[p] = 0;
+    }
+    rf.write_masked(g + "points/mean_alpha", alpha, alpha_ok, {P}, {pd}, "1",
+                    "mean alpha of the designed links (AirComp: MSE per slot = sigma^2 alpha); FDMA: per device "
+                    "link (undefined when every link is in outage)");
     rf.write(g + "points/outage_fraction", run.outage, {P}, {pd}, "1", "fraction of links with a singular design");
   }
+  ResultFile::Stage timing(rf, "timing");
   rf.write(g + "timing/seconds", std::vector<double>{run.seconds}, {1}, {"scalar"}, "s", "wall time of the evaluation");
 }
 
@@ -287,10 +310,11 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
   rf.attr("/", "kl_direction", std::string("KL(P_clean || P_noisy), nats per scored token"));
   rf.attr("/", "noise_mode", std::string("normalised SNR, beta = 1, per-slot energy 1"));
   rf.attr("/", "seq_len", (int64_t)w.cfg.seq_len);
-  rf.write("clean/ppl", std::vector<double>{clean.ppl.mean, clean.ppl.se}, {2}, {"estimate_se"}, "1",
-           "perplexity of the clean model and its standard error");
-  rf.write("clean/nll", std::vector<double>{clean.nll.mean, clean.nll.se}, {2}, {"estimate_se"}, "nat/token",
-           "mean negative log-likelihood per scored token and its standard error");
+  const std::vector<char> clean_ok{clean.nll.mean_ok, clean.nll.se_ok};
+  rf.write_masked("clean/ppl", std::vector<double>{clean.ppl.mean, clean.ppl.se}, clean_ok, {2}, {"estimate_se"}, "1",
+                  "perplexity of the clean model and its standard error (undefined for one story)", "clean/valid");
+  rf.write_masked("clean/nll", std::vector<double>{clean.nll.mean, clean.nll.se}, clean_ok, {2}, {"estimate_se"},
+                  "nat/token", "mean negative log-likelihood per scored token and its standard error", "clean/valid");
   rf.write("clean/n_tokens", std::vector<int64_t>{clean.n_tokens}, {1}, {"scalar"}, "tokens", "scored tokens");
   rf.write("clean/n_sequences", std::vector<int64_t>{clean.n_sequences}, {1}, {"scalar"}, "stories",
            "stories evaluated");

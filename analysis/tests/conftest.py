@@ -30,3 +30,17 @@ def assert_rejects_kind(main, folder, other_kind):
         f.attrs["airtp_kind"] = other_kind
     with pytest.raises(SystemExit):
         main([str(p), "-o", str(folder)])
+
+
+def put_masked(f, name, data, ok, mask=None):
+    """Writes `name` the way airtp writes an undefined-able dataset: 0 where ok is False, the
+    int mask (default name + "_valid") and the attribute masked_by naming it."""
+    import numpy as np
+
+    data, ok = np.asarray(data, dtype=float), np.asarray(ok, dtype=bool)
+    mask = mask or name + "_valid"
+    ds = f.create_dataset(name, data=np.where(ok, data, 0.0))
+    ds.attrs["masked_by"] = mask
+    if mask not in f:
+        f.create_dataset(mask, data=ok.astype(np.int64))
+    return ds

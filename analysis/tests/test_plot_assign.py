@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import plot_assign
-from conftest import airtp_binary, assert_figures, assert_rejects_kind
+from airtp_h5 import masked
+from conftest import airtp_binary, assert_figures, assert_rejects_kind, put_masked
 
 
 def make_file(path, uniform_feasible=True):
@@ -20,12 +21,14 @@ def make_file(path, uniform_feasible=True):
         f["ssca/m"] = m
         f["validation/iteration"] = np.arange(0, T + 1, 5)
         mse = 1e-5 * (1 + np.exp(-np.arange(0, T + 1, 5) / 5.0))
-        f["validation/mse"] = mse
-        f["validation/stderr"] = 0.01 * mse
+        ok = np.ones(len(mse), bool)
+        ok[2] = uniform_feasible  # an all-outage validation point: masked, a gap in the curve
+        put_masked(f, "validation/mse", mse, ok)
+        put_masked(f, "validation/stderr", 0.01 * mse, ok)
         f["final/m"] = m[-1]
-        f["final/rounded_level/mse"] = np.array([1.01e-5])
+        put_masked(f, "final/rounded_level/mse", [1.01e-5], [True])
         f["baselines/names"] = np.array([b"uniform", b"compute", b"memory"])
-        f["baselines/mse"] = np.array([2e-5 if uniform_feasible else np.inf, 1.5e-5, 1.8e-5])
+        put_masked(f, "baselines/mse", [2e-5, 1.5e-5, 1.8e-5], [uniform_feasible, True, True])
         f["baselines/feasible"] = np.array([1 if uniform_feasible else 0, 1, 1])
         f["devices/cap"] = np.array([1.0, 0.35, 1.0])
         f["devices/names"] = np.array([b"phone", b"jetson", b"laptop"])
@@ -37,6 +40,10 @@ def test_plots_from_h5py_file(tmp_path, uniform_feasible):
     make_file(p, uniform_feasible)
     assert plot_assign.main([str(p), "-o", str(tmp_path)]) == 0
     assert_figures(tmp_path, ("small_convergence.png", "small_m.png", "small_convergence.pdf", "small_m.pdf"))
+    with h5py.File(p, "r") as f:
+        assert np.isnan(masked(f["baselines/mse"])[0]) != uniform_feasible
+        assert np.isnan(masked(f["validation/mse"])[2]) != uniform_feasible
+        assert np.all(np.isfinite(f["baselines/mse"][()]))  # 0 in the file, never Inf
 
 
 def test_rejects_other_result_kinds(tmp_path):
@@ -58,5 +65,9 @@ def test_plots_a_real_run(tmp_path):
         assert f["ssca/m"].shape == (5, 3)
         assert list(f["validation/iteration"][:]) == [0, 2, 4]
         assert f["validation/mse"].attrs["units"]
+        assert f["validation/mse"].attrs["masked_by"] == b"validation/mse_valid"
+        for name in ("baselines/mse", "baselines/stderr", "final/level/mse", "devices/energy_cap"):
+            assert np.all(np.isfinite(f[name][()])), name
+            assert f[name].attrs["masked_by"].decode() in f, name
     assert plot_assign.main([str(out), "-o", str(tmp_path)]) == 0
     assert (tmp_path / "run_convergence.png").exists()

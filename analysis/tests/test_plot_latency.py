@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import latency_io  # noqa: E402
 import plot_latency  # noqa: E402
 import plot_tradeoff  # noqa: E402
+from conftest import put_masked  # noqa: E402
 
 SCHEMES = ["aircomp", "digital", "fdma", "centralised"]
 NS = [1, 2, 4]
@@ -27,13 +29,21 @@ def write_latency(path, models=("stories260K", "llama2-7b"), mixes=("homogeneous
     total[1, :, :, 3, :] = np.nan  # model 2 does not fit one device
     dig = total[:, :, :, 1:2, :]
     cen = total[:, :, :, 3:4, :]
+    feasible = np.isfinite(total)
     with h5py.File(path, "w") as f:
-        for name, data in (("total_ms", total), ("compute_ms", total * 0.8), ("uplink_ms", total * 0.1),
-                           ("downlink_ms", total * 0.1), ("feasible", np.isfinite(total).astype(np.int64)),
-                           ("speedup_vs_digital", dig / total), ("speedup_vs_centralised", cen / total)):
-            ds = f.create_dataset(name, data=data)
+        # As airtp writes it: no NaN in the file; infeasible points 0 and masked.
+        ds = f.create_dataset("feasible", data=feasible.astype(np.int64))
+        ds.attrs["dims"] = dims
+        ds.attrs["units"] = "1"
+        for name, data, mask in (("total_ms", total, "feasible"), ("compute_ms", total * 0.8, "feasible"),
+                                 ("uplink_ms", total * 0.1, "feasible"), ("downlink_ms", total * 0.1, "feasible"),
+                                 ("speedup_vs_digital", dig / total, None),
+                                 ("speedup_vs_centralised", cen / total, None)):
+            with np.errstate(invalid="ignore"):
+                ds = put_masked(f, name, data, np.isfinite(data), mask)
             ds.attrs["dims"] = dims
             ds.attrs["units"] = "ms"
+            assert np.all(np.isfinite(ds[()]))
         f.create_dataset("model", data=[m.encode() for m in models])
         f.create_dataset("mix", data=[m.encode() for m in mixes])
         f.create_dataset("scheme", data=[s.encode() for s in SCHEMES])
@@ -56,6 +66,33 @@ def test_latency_figures(tmp_path):
     # latency + speedup, PNG + PDF, for 2 mixes x 2 bandwidths.
     figures_ok([str(p) for p in out.iterdir()], 2 * 2 * 2 * 2)
     assert (out / "latency_a_B1MHz.png").exists() and (out / "speedup_b_B5MHz.pdf").exists()
+
+
+def test_masked_points_read_as_nan_gaps(tmp_path):
+    lat = tmp_path / "lat.h5"
+    write_latency(lat)
+    d = latency_io.read_latency(str(lat))
+    # Model 1 (llama2-7b) centralised is infeasible: stored as 0, read back as NaN (a gap).
+    assert np.all(np.isnan(d["total_ms"][1, :, :, 3, :]))
+    assert np.all(np.isnan(d["speedup_vs_centralised"][1]))
+    assert np.all(d["feasible"][1, :, :, 3, :] == 0)
+    assert np.all(np.isfinite(d["total_ms"][0]))
+    assert d["total_ms"][0, 0, 0, 3, 0] == 100.0
+    # The curve drawn for the infeasible scheme has NaN y values: matplotlib leaves it out.
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    line, = ax.plot(d["n_devices"], d["total_ms"][1, 0, 0, 3])
+    assert np.all(np.isnan(line.get_ydata()))
+    plt.close(fig)
+
+
+def test_latency_mask_missing_is_an_error(tmp_path, capsys):
+    lat = tmp_path / "lat.h5"
+    write_latency(lat)
+    with h5py.File(lat, "a") as f:
+        del f["speedup_vs_digital_valid"]
+    assert plot_latency.main([str(lat), "-o", str(tmp_path)]) == 2
+    assert "speedup_vs_digital_valid" in capsys.readouterr().err
 
 
 def test_latency_refuses_other_files(tmp_path, capsys):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import plot_ppl
-from conftest import airtp_binary, assert_figures, assert_rejects_kind
+from conftest import airtp_binary, assert_figures, assert_rejects_kind, put_masked
 
 
 def make_file(path, scheme="aircomp"):
@@ -17,14 +17,15 @@ def make_file(path, scheme="aircomp"):
         f.attrs["seed"] = 1
         snr = np.array([0.0, 10.0, 20.0, 30.0])
         f["points/snr_db"] = snr
-        f["clean/ppl"] = np.array([4.5, 0.05])
+        put_masked(f, "clean/ppl", [4.5, 0.05], [True, True], "clean/valid")
         ppl = 4.5 + 100 * 10 ** (-snr / 10)
         f["points/ppl"] = ppl
         f["points/ppl_se"] = 0.01 * ppl
         f["points/kl"] = 10 ** (-snr / 10)
         f["points/kl_se"] = 0.01 * 10 ** (-snr / 10)
         f["points/top1"] = 1 - 0.5 * 10 ** (-snr / 10)
-        f["points/top1_se"] = np.full(4, 0.01)
+        # One point without a standard error (masked, as airtp writes a single-unit estimate).
+        put_masked(f, "points/top1_se", np.full(4, 0.01), [True, True, False, True], "points/se_valid")
         f["points/nmse"] = np.ones((4, 5, 2)) * (10 ** (-snr / 10))[:, None, None]
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import plot_solvers
-from conftest import airtp_binary
+from conftest import airtp_binary, put_masked
 
 
 def make_file(path, devices, n_rx, solvers=("eigen", "fast", "sdr")):
@@ -20,10 +20,11 @@ def make_file(path, devices, n_rx, solvers=("eigen", "fast", "sdr")):
         f["axes/n_rx"] = np.array(n_rx)
         base = np.array(devices, float) / np.array(n_rx, float)
         mse = np.outer(base, np.arange(1, S + 1)[::-1])
-        mse[0, 0] = np.inf  # an all-outage point must be skipped, not plotted
-        f["compare/mse_mean"] = mse
-        f["compare/ratio_to_sdr_median"] = mse / mse[:, [S - 1]]
-        f["compare/lower_bound_mse_mean"] = 0.5 * base
+        ok = np.ones_like(mse, bool)
+        ok[0, 0] = False  # an all-outage point: masked, a gap in the curve
+        put_masked(f, "compare/mse_mean", mse, ok, "compare/mse_valid")
+        put_masked(f, "compare/ratio_to_sdr_median", mse / mse[:, [S - 1]], ok, "compare/vs_sdr_valid")
+        put_masked(f, "compare/lower_bound_mse_mean", 0.5 * base, np.ones(P, bool))
 
 
 def test_vs_nr_and_vs_n(tmp_path):

@@ -175,7 +175,7 @@ Level validation_level(Backend b, const AssignScenario& s, const std::vector<dou
   Level lv;
   if (!is_feasible(m, f, 1e-9, simplex)) {
     lv.feasible = false;
-    lv.mse = lv.stderr_ = INFINITY;
+    lv.mse_ok = lv.stderr_ok = false;
     return lv;
   }
   const AlphaParams p = assign_params(s, m, seed, kStreamValidation);
@@ -191,12 +191,13 @@ Level validation_level(Backend b, const AssignScenario& s, const std::vector<dou
     const double v = s.sigma2() * a;
     sum += v, sq += v * v, ++used;
   }
-  if (used == 0) {
-    lv.mse = lv.stderr_ = INFINITY;
+  if (used == 0) {  // every validation realization is an outage
+    lv.mse_ok = lv.stderr_ok = false;
     return lv;
   }
   lv.mse = sum / used;
-  lv.stderr_ = used > 1 ? std::sqrt(std::max(0.0, (sq - sum * sum / used) / (used - 1)) / used) : INFINITY;
+  lv.stderr_ok = used > 1;
+  if (lv.stderr_ok) lv.stderr_ = std::sqrt(std::max(0.0, (sq - sum * sum / used) / (used - 1)) / used);
   return lv;
 }
 
@@ -261,11 +262,13 @@ SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const Solv
       if (tau == 0) {
         const Level l0 = validation_level(b, s, std::vector<double>(t.m.begin(), t.m.begin() + N), solver, so, seed, o.validation, f);
         t.val_iter.push_back(0), t.val_mse.push_back(l0.mse), t.val_stderr.push_back(l0.stderr_), t.val_outages.push_back(l0.outages);
+        t.val_mse_ok.push_back(l0.mse_ok), t.val_stderr_ok.push_back(l0.stderr_ok);
       }
       if ((tau + 1) % o.validate_every == 0 || last) {
         const Level l = validation_level(b, s, m, solver, so, seed, o.validation, f);
         t.val_iter.push_back(tau + 1), t.val_mse.push_back(l.mse), t.val_stderr.push_back(l.stderr_),
             t.val_outages.push_back(l.outages);
+        t.val_mse_ok.push_back(l.mse_ok), t.val_stderr_ok.push_back(l.stderr_ok);
         if (!quiet) {
           std::cerr << "assign: iteration " << tau + 1 << "/" << o.iterations << "  validation MSE " << l.mse << "  m =";
           for (double x : m) std::cerr << " " << x;

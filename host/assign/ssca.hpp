@@ -61,10 +61,13 @@ SampleGrad sample_alpha_grad(const AssignScenario& s, const std::vector<double>&
                              double smooth_p = 0);
 
 // Mean transmission MSE (sigma^2 alpha) over the validation realizations [0, count).
+// Undefined values are flagged, never NaN/Inf: an infeasible m or a validation set of outages
+// only has no mse (mse_ok = false, mse = 0); one usable realization has no stderr.
 struct Level {
   double mse = 0, stderr_ = 0;
   long outages = 0;
-  bool feasible = true;  // false: m violates a cap; mse is then +inf
+  bool feasible = true;  // false: m violates a cap (mse_ok and stderr_ok are then false)
+  bool mse_ok = true, stderr_ok = true;
 };
 Level validation_level(Backend b, const AssignScenario& s, const std::vector<double>& m, Solver solver,
                        const SolverOptions& o, uint64_t seed, long count, const FeasibleSet& f,
@@ -92,7 +95,8 @@ struct SscaTrace {
   std::vector<double> surrogate_value; // recursive average of the (normalised) objective
   std::vector<double> grad_avg;        // iterations x N, recursive gradient average (normalised)
   std::vector<int64_t> val_iter;       // iterations where the validation objective was measured
-  std::vector<double> val_mse, val_stderr;
+  std::vector<double> val_mse, val_stderr;  // 0 where undefined (see val_mse_ok, val_stderr_ok)
+  std::vector<char> val_mse_ok, val_stderr_ok;
   std::vector<int64_t> val_outages;
   double alpha_ref = 0;                // normalisation: mini-batch mean alpha at m^0
   std::vector<double> final_m;

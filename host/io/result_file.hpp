@@ -3,6 +3,14 @@
 // device; every dataset carries its units, a description and the labels of its dimensions.
 // A file is complete or absent: it is written under a temporary name in the same folder and
 // renamed into place by commit(); a ResultFile destroyed without commit() leaves nothing.
+//
+// Finite-number guard: every double written (datasets and attributes) must be finite. A NaN
+// or an Inf throws NumericalError naming the file, the dataset, the entry's coordinates (by
+// the dims labels), the command (RunInfo::kind) and the stage set by set_stage() / Stage.
+// Values that are legitimately undefined (an infeasible point, an all-outage mean, the
+// standard error of one sample) are not written as NaN/Inf markers: write_masked() writes
+// them as 0 with a companion int64 mask (1 = valid, 0 = undefined) named by the dataset's
+// attribute "masked_by".
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -33,12 +41,35 @@ class ResultFile {
              const std::vector<std::string>& dims, const std::string& units, const std::string& description);
   void write(const std::string& name, const std::vector<int64_t>& data, const std::vector<size_t>& shape,
              const std::vector<std::string>& dims, const std::string& units, const std::string& description);
+  // `data` where valid[i] != 0, 0 elsewhere, plus the mask (int64 1/0, same shape) at `mask`
+  // (default: name + "_valid"); the dataset gets the attribute masked_by = mask path. A mask
+  // already written by an earlier write_masked (shared by several datasets) must be equal.
+  void write_masked(const std::string& name, const std::vector<double>& data, const std::vector<char>& valid,
+                    const std::vector<size_t>& shape, const std::vector<std::string>& dims, const std::string& units,
+                    const std::string& description, const std::string& mask = "");
   void write_strings(const std::string& name, const std::vector<std::string>& data, const std::string& description);
 
   // Attributes on the root ("/") or on a dataset or group already written.
   void attr(const std::string& object, const std::string& key, const std::string& value);
   void attr(const std::string& object, const std::string& key, double value);
   void attr(const std::string& object, const std::string& key, int64_t value);
+
+  // What produced the values written next ("sampling", "design", "summary", "latency model",
+  // "accuracy simulation", ...): named by the finite-number guard's message.
+  void set_stage(const std::string& stage) { stage_ = stage; }
+  const std::string& stage() const { return stage_; }
+  // Sets the stage for a scope and restores the previous one.
+  class Stage {
+   public:
+    Stage(ResultFile& f, const std::string& stage) : f_(f), prev_(f.stage()) { f.set_stage(stage); }
+    ~Stage() { f_.set_stage(prev_); }
+    Stage(const Stage&) = delete;
+    Stage& operator=(const Stage&) = delete;
+
+   private:
+    ResultFile& f_;
+    std::string prev_;
+  };
 
   // Flushes, closes and renames the temporary file to its final path.
   void commit();
@@ -47,7 +78,7 @@ class ResultFile {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::string path_, tmp_;
+  std::string path_, tmp_, kind_, stage_;
   bool committed_ = false;
 };
 

@@ -304,10 +304,12 @@ void run_latency_sweep(const LatencyConfig& c, ResultFile& out, bool quiet) {
   const size_t nm = shapes.size(), nx = c.mixes.size(), nb = c.bandwidth_mhz.size(), ns = schemes.size(),
                nn = c.n_devices.size();
   const size_t total = nm * nx * nb * ns * nn;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> comp(total, nan), up(total, nan), down(total, nan), tot(total, nan), vs_dig(total, nan),
-      vs_cen(total, nan);
+  // Infeasible points (a share of the model does not fit a device's memory) have no latency:
+  // they are masked (feasible = 0, values written as 0), never NaN.
+  std::vector<double> comp(total, 0.0), up(total, 0.0), down(total, 0.0), tot(total, 0.0), vs_dig(total, 0.0),
+      vs_cen(total, 0.0);
   std::vector<int64_t> feas(total, 0);
+  std::vector<char> ok(total, 0), ok_dig(total, 0), ok_cen(total, 0);
   auto idx = [&](size_t a, size_t x, size_t b, size_t s, size_t n) {
     return (((a * nx + x) * nb + b) * ns + s) * nn + n;
   };
@@ -325,35 +327,38 @@ void run_latency_sweep(const LatencyConfig& c, ResultFile& out, bool quiet) {
             const TokenLatency t = token_latency(shapes[a], schemes[s], devs, c.m, p);
             const size_t i = idx(a, x, b, s, n);
             feas[i] = t.feasible;
+            ok[i] = t.feasible;
             if (!t.feasible) continue;
             comp[i] = t.compute_s * 1e3;
             up[i] = t.uplink_s * 1e3;
             down[i] = t.downlink_s * 1e3;
             tot[i] = t.total_s * 1e3;
-            if (dig.feasible) vs_dig[i] = dig.total_s / t.total_s;
-            if (cen.feasible) vs_cen[i] = cen.total_s / t.total_s;
+            if (dig.feasible) vs_dig[i] = dig.total_s / t.total_s, ok_dig[i] = 1;
+            if (cen.feasible) vs_cen[i] = cen.total_s / t.total_s, ok_cen[i] = 1;
           }
         }
 
   const std::vector<size_t> shape{nm, nx, nb, ns, nn};
   const std::vector<std::string> dims{"model", "mix", "bandwidth", "scheme", "n_devices"};
-  const std::string nan_note = " NaN where the point is infeasible (feasible = 0).";
-  out.write("compute_ms", comp, shape, dims, "ms",
-            "Computation time per generated token: layers' split compute (max over devices of m_n F_layer / f_n) "
-            "plus the unsplit classifier on the fastest device." + nan_note);
-  out.write("uplink_ms", up, shape, dims, "ms",
-            "Uplink airtime per generated token over all layers (two all-reduces per layer)." + nan_note);
-  out.write("downlink_ms", down, shape, dims, "ms",
-            "Downlink broadcast airtime per generated token over all layers (two per layer)." + nan_note);
-  out.write("total_ms", tot, shape, dims, "ms", "Latency per generated token: compute + uplink + downlink." + nan_note);
+  const ResultFile::Stage stage(out, "latency model");
   out.write("feasible", feas, shape, dims, "1",
             "1 if every device's share of the model fits its memory (centralised: the whole model fits one "
-            "device), else 0.");
-  out.write("speedup_vs_digital", vs_dig, shape, dims, "1",
-            "Digital all-reduce latency divided by this scheme's latency, same model, mix, bandwidth and N." + nan_note);
-  out.write("speedup_vs_centralised", vs_cen, shape, dims, "1",
-            "Centralised latency (whole model on the fastest single device of the N) divided by this scheme's "
-            "latency." + nan_note);
+            "device), else 0. Masks compute_ms, uplink_ms, downlink_ms and total_ms.");
+  out.write_masked("compute_ms", comp, ok, shape, dims, "ms",
+                   "Computation time per generated token: layers' split compute (max over devices of m_n F_layer / "
+                   "f_n) plus the unsplit classifier on the fastest device.", "feasible");
+  out.write_masked("uplink_ms", up, ok, shape, dims, "ms",
+                   "Uplink airtime per generated token over all layers (two all-reduces per layer).", "feasible");
+  out.write_masked("downlink_ms", down, ok, shape, dims, "ms",
+                   "Downlink broadcast airtime per generated token over all layers (two per layer).", "feasible");
+  out.write_masked("total_ms", tot, ok, shape, dims, "ms", "Latency per generated token: compute + uplink + downlink.",
+                   "feasible");
+  out.write_masked("speedup_vs_digital", vs_dig, ok_dig, shape, dims, "1",
+                   "Digital all-reduce latency divided by this scheme's latency, same model, mix, bandwidth and N "
+                   "(defined where both are feasible).");
+  out.write_masked("speedup_vs_centralised", vs_cen, ok_cen, shape, dims, "1",
+                   "Centralised latency (whole model on the fastest single device of the N) divided by this "
+                   "scheme's latency (defined where both are feasible).");
 
   std::vector<std::string> names;
   std::vector<double> params, bytes, lf, uf;

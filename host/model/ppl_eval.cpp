@@ -66,9 +66,15 @@ Estimate ratio_estimate(const std::vector<double>& a, const std::vector<double>&
     sb += b[i];
   }
   Estimate e;
-  if (!(sb > 0)) return e;
+  if (!(sb > 0)) {
+    e.mean_ok = e.se_ok = false;
+    return e;
+  }
   e.mean = sa / sb;
-  if (n < 2) return e;
+  if (n < 2) {
+    e.se_ok = false;
+    return e;
+  }
   double v = 0;
   for (size_t i = 0; i < n; ++i) {
     const double r = a[i] - e.mean * b[i];
@@ -172,13 +178,16 @@ void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>&
   clean.n_tokens = 0;
   for (double x : c_cnt) clean.n_tokens += (long)x;
   clean.nll = ratio_estimate(c_nll, c_cnt);
-  clean.ppl = {std::exp(clean.nll.mean), std::exp(clean.nll.mean) * clean.nll.se};
+  auto ppl_of = [](const Estimate& nll) {
+    return Estimate{std::exp(nll.mean), std::exp(nll.mean) * nll.se, nll.mean_ok, nll.se_ok};
+  };
+  clean.ppl = ppl_of(clean.nll);
   noisy.assign(K, NoisyScore{});
   for (size_t k = 0; k < K; ++k) {
     NoisyScore& o = noisy[k];
     o.n_items = (long)R * S;
     o.nll = ratio_estimate(n_nll[k], n_cnt[k]);
-    o.ppl = {std::exp(o.nll.mean), std::exp(o.nll.mean) * o.nll.se};
+    o.ppl = ppl_of(o.nll);
     o.nll_increase = ratio_estimate(n_dnll[k], n_cnt[k]);
     o.kl = ratio_estimate(n_kl[k], n_cnt[k]);
     o.top1 = ratio_estimate(n_top[k], n_cnt[k]);

@@ -19,8 +19,11 @@ std::vector<std::string> split_stories(const std::string& text);
 std::vector<std::vector<int>> load_story_tokens(const std::string& path, const Tokenizer& tok, int max_len,
                                                 int max_stories);
 
+// An undefined value is flagged, not NaN: mean_ok = false when the ratio's denominator is 0;
+// se_ok = false with fewer than 2 units (the standard error of one sample is undefined).
 struct Estimate {
   double mean = 0, se = 0;
+  bool mean_ok = true, se_ok = true;
 };
 
 struct CleanScore {

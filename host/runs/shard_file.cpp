@@ -2,6 +2,7 @@
 
 #include <H5Cpp.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "host/common/errors.hpp"
@@ -26,9 +27,17 @@ ShardHeader make_shard_header(const std::string& shard_of, const std::string& co
 }
 
 void write_shard(ResultFile& f, const ShardHeader& h, const SampleSet& s) {
-  for (const auto& [name, v] : s.data)
-    f.write("samples/" + name, v, {s.points, (size_t)s.count()}, {"config", "realization"}, "as in the merged result",
-            "per-realization " + name + " of realizations [shard_begin, shard_end) at every configuration point");
+  // +inf marks an outage in memory; in the file it is masked (samples/<name>_valid = 0) and
+  // read back as +inf. Any other non-finite sample is a numerical error of the guard.
+  const ResultFile::Stage stage(f, "sampling (shard " + std::to_string(h.index) + "/" + std::to_string(h.count) + ")");
+  for (const auto& [name, v] : s.data) {
+    std::vector<char> ok(v.size());
+    for (size_t i = 0; i < v.size(); ++i) ok[i] = !(std::isinf(v[i]) && v[i] > 0);
+    f.write_masked("samples/" + name, v, ok, {s.points, (size_t)s.count()}, {"config", "realization"},
+                   "as in the merged result",
+                   "per-realization " + name + " of realizations [shard_begin, shard_end) at every configuration "
+                   "point; outages (+inf in memory) are masked");
+  }
   f.attr("/", "shard_of", h.shard_of);
   f.attr("/", "config_fingerprint", h.fingerprint);
   f.attr("/", "shard_index", (int64_t)h.index);
@@ -85,6 +94,7 @@ ShardContents read_shard(const std::string& path) {
     H5::Group g = f.openGroup("samples");
     for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
       const std::string name = g.getObjnameByIdx(i);
+      if (name.size() > 6 && name.compare(name.size() - 6, 6, "_valid") == 0) continue;  // a mask, read below
       H5::DataSet ds = g.openDataSet(name);
       H5::DataSpace sp = ds.getSpace();
       hsize_t dims[2] = {0, 0};
@@ -94,6 +104,15 @@ ShardContents read_shard(const std::string& path) {
         throw InputError("shard '" + path + "': samples/" + name + " has the wrong shape");
       std::vector<double> v(dims[0] * dims[1]);
       if (!v.empty()) ds.read(v.data(), H5::PredType::NATIVE_DOUBLE);
+      if (g.nameExists(name + "_valid")) {
+        H5::DataSet ms = g.openDataSet(name + "_valid");
+        if (ms.getSpace().getSimpleExtentNpoints() != (hssize_t)v.size())
+          throw InputError("shard '" + path + "': samples/" + name + "_valid has the wrong shape");
+        std::vector<int64_t> ok(v.size());
+        if (!ok.empty()) ms.read(ok.data(), H5::PredType::NATIVE_INT64);
+        for (size_t k = 0; k < v.size(); ++k)
+          if (!ok[k]) v[k] = INFINITY;
+      }
       s.data[name] = std::move(v);
     }
   } catch (const H5::Exception& e) {

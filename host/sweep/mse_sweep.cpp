@@ -115,6 +115,9 @@ void write_mse_results(const MseConfig& c, const SampleSet& samples, ResultFile&
     throw std::logic_error("write_mse_results: samples do not cover the whole sweep");
   std::vector<double> mean(P * S), se(P * S), pct(P * S * Q), alpha_mean(P), alpha_se(P);
   std::vector<int64_t> outages(P), used(P);
+  // Summaries of a point with no usable realization (or, for standard errors, fewer than
+  // two) are undefined: masked in the file (*_valid), never Inf/NaN.
+  std::vector<char> ok(P), se_ok(P), ok_s(P * S), se_ok_s(P * S), ok_q(P * S * Q);
   for (size_t i = 0; i < P; ++i) {
     const std::vector<double> alpha = samples.row("alpha", i);
     long bad = 0;
@@ -127,6 +130,9 @@ void write_mse_results(const MseConfig& c, const SampleSet& samples, ResultFile&
     used[i] = sa.count;
     alpha_mean[i] = sa.mean;
     alpha_se[i] = sa.stderr_;
+    ok[i] = sa.count > 0, se_ok[i] = sa.count > 1;
+    for (size_t j = 0; j < S; ++j) ok_s[i * S + j] = ok[i], se_ok_s[i * S + j] = se_ok[i];
+    for (size_t q = 0; q < S * Q; ++q) ok_q[i * S * Q + q] = ok[i];
     for (size_t j = 0; j < S; ++j) {
       // MSE = sigma^2 alpha / E: alpha was computed for unit per-slot energy.
       const double f = levels[j].sigma2 / levels[j].slot_energy;
@@ -135,18 +141,20 @@ void write_mse_results(const MseConfig& c, const SampleSet& samples, ResultFile&
       const Summary s = summarize(mse, c.percentiles);
       mean[i * S + j] = s.mean;
       se[i * S + j] = s.stderr_;
-      for (size_t q = 0; q < Q; ++q) pct[(i * S + j) * Q + q] = s.percentiles[q];
+      for (size_t q = 0; q < Q; ++q) pct[(i * S + j) * Q + q] = s.count ? s.percentiles[q] : 0.0;
     }
   }
 
   std::vector<int64_t> ax_n, ax_nr, ax_nt, ax_l;
   std::vector<double> ax_k;
+  std::vector<char> k_ok;  // 0: Rayleigh (K = 0, -inf dB)
   for (auto& p : pts) {
     ax_n.push_back(p.devices);
     ax_nr.push_back(p.n_rx);
     ax_nt.push_back(p.n_tx);
     ax_l.push_back(p.streams);
-    ax_k.push_back(p.k_factor_db);
+    ax_k.push_back(std::isfinite(p.k_factor_db) ? p.k_factor_db : 0.0);
+    k_ok.push_back(std::isfinite(p.k_factor_db));
   }
   const bool phys = c.noise_mode == "physical";
   const std::string noise_dim = phys ? "tx_power_dbm" : "snr_db";
@@ -154,21 +162,25 @@ void write_mse_results(const MseConfig& c, const SampleSet& samples, ResultFile&
   out.write("axes/n_rx", ax_nr, {}, {"config"}, "antennas", "N_r, server receive antennas");
   out.write("axes/n_tx", ax_nt, {}, {"config"}, "antennas", "N_t, antennas per device");
   out.write("axes/streams", ax_l, {}, {"config"}, "streams", "L, parallel symbol streams per slot");
-  out.write("axes/k_factor_db", ax_k, {}, {"config"}, "dB", "Rician K factor (-inf: Rayleigh)");
+  const ResultFile::Stage stage(out, "summary");
+  out.write_masked("axes/k_factor_db", ax_k, k_ok, {}, {"config"}, "dB",
+                   "Rician K factor (Rayleigh, K = 0 i.e. -inf dB, where axes/k_factor_db_valid = 0)");
   out.write("axes/" + noise_dim, phys ? c.tx_power_dbm : c.snr_db, {}, {noise_dim}, phys ? "dBm" : "dB",
             phys ? "transmit power of every device" : "normalised SNR: per-slot energy / noise energy");
   out.write("axes/percentile_levels", c.percentiles, {}, {"percentile"}, "%", "levels of mse/percentiles");
-  out.write("mse/mean", mean, {P, S}, {"config", noise_dim}, "1 (per slot, summed over L unit-power streams)",
-            "mean MSE = sigma^2 alpha over non-outage realizations");
-  out.write("mse/stderr", se, {P, S}, {"config", noise_dim}, "1", "standard error of mse/mean");
-  out.write("mse/percentiles", pct, {P, S, Q}, {"config", noise_dim, "percentile"}, "1",
-            "percentiles of the per-realization MSE (non-outage realizations)");
+  out.write_masked("mse/mean", mean, ok_s, {P, S}, {"config", noise_dim}, "1 (per slot, summed over L unit-power streams)",
+                   "mean MSE = sigma^2 alpha over non-outage realizations (undefined if all are outages)");
+  out.write_masked("mse/stderr", se, se_ok_s, {P, S}, {"config", noise_dim}, "1",
+                   "standard error of mse/mean (undefined with fewer than 2 non-outage realizations)");
+  out.write_masked("mse/percentiles", pct, ok_q, {P, S, Q}, {"config", noise_dim, "percentile"}, "1",
+                   "percentiles of the per-realization MSE (non-outage realizations; undefined if all are outages)");
   out.write("mse/outages", outages, {}, {"config"}, "realizations",
             "realizations where some G^H H_n H_n^H G is singular (zero-forcing impossible)");
   out.write("mse/realizations", used, {}, {"config"}, "realizations", "non-outage realizations per point");
-  out.write("alpha/mean", alpha_mean, {}, {"config"}, "1/J per unit gain (normalised: 1)",
-            "mean alpha(G) at unit per-slot energy");
-  out.write("alpha/stderr", alpha_se, {}, {"config"}, "1/J per unit gain (normalised: 1)", "standard error of alpha/mean");
+  out.write_masked("alpha/mean", alpha_mean, ok, {}, {"config"}, "1/J per unit gain (normalised: 1)",
+                   "mean alpha(G) at unit per-slot energy (undefined if all are outages)");
+  out.write_masked("alpha/stderr", alpha_se, se_ok, {}, {"config"}, "1/J per unit gain (normalised: 1)",
+                   "standard error of alpha/mean (undefined with fewer than 2 non-outage realizations)");
   out.attr("/", "noise_mode", c.noise_mode);
   out.attr("/", "solver", c.solver);
   out.attr("/", "realizations", (int64_t)c.realizations);
