@@ -216,6 +216,18 @@ TEST(MseSchemesCli, ConfigFileSchemesAndFlagsOverride) {
   EXPECT_FALSE(f.nameExists("mse")) << "no plain AirComp curve, no legacy mse/* datasets";
 }
 
+TEST(MseSchemesCli, ThreadCountDoesNotMatter) {
+  const std::string args = "mse -q --realizations 300 --devices 2,3 --n-rx 6 --n-tx 2 --snr-db 0 "
+                           "--schemes aircomp,fdma,fdma:fast,digital --bits 3,9 --block 40 -o ";
+  const std::string a = (tmpdir() / "thr_a.h5").string(), b = (tmpdir() / "thr_b.h5").string();
+  ASSERT_EQ(run_airtp(args + a).code, 0);
+  setenv("OMP_NUM_THREADS", "1", 1);
+  const auto r = run_airtp(args + b);
+  unsetenv("OMP_NUM_THREADS");
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* ds : {"scheme/mean", "scheme/stderr", "scheme/percentiles"}) EXPECT_EQ(read_ds(a, ds), read_ds(b, ds)) << ds;
+}
+
 struct BadScheme {
   const char* args;
   const char* must_mention;
