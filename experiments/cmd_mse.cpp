@@ -1,5 +1,7 @@
-// airtp mse: Monte Carlo transmission MSE of AirComp all-reduce over channel realizations.
+// airtp mse: Monte Carlo transmission MSE of AirComp all-reduce over channel realizations, and
+// of its baselines (uncoded FDMA, digital quantization error) on the same realizations.
 #include <iostream>
+#include <sstream>
 
 #include "experiments/cli_util.hpp"
 #include "experiments/commands.hpp"
@@ -12,8 +14,9 @@ namespace {
 
 struct MseFlags {
   std::string config, output = "results/mse.h5", backend, solver, devices, n_rx, n_tx, streams, k_db, snr_db,
-                      tx_power, noise_mode, percentiles, shard;
+                      tx_power, noise_mode, percentiles, shard, schemes, bits;
   long realizations = 0;
+  int block = 0;
   uint64_t seed = 0;
   double bandwidth = 0;
   bool quiet = false, resume = false;
@@ -36,6 +39,13 @@ int run_mse(const MseFlags& f, CLI::App& sub) {
   if (set("--tx-power-dbm")) c.tx_power_dbm = parse_double_list("--tx-power-dbm", f.tx_power);
   if (set("--noise-mode")) c.noise_mode = f.noise_mode;
   if (set("--bandwidth")) c.bandwidth_hz = f.bandwidth;
+  if (set("--schemes")) {
+    c.schemes.clear();
+    std::stringstream ss(f.schemes);
+    for (std::string t; std::getline(ss, t, ',');) c.schemes.push_back(t);
+  }
+  if (set("--bits")) c.digital_bits = parse_int_list("--bits", f.bits);
+  if (set("--block")) c.digital_block = f.block;
   if (set("--percentiles")) c.percentiles = parse_double_list("--percentiles", f.percentiles);
   validate(c);
   const ShardSpec shard = set("--shard") ? parse_shard("--shard", f.shard) : ShardSpec{};
@@ -62,7 +72,7 @@ int run_mse(const MseFlags& f, CLI::App& sub) {
   return 0;
 }
 
-const bool registered = register_command({"mse", "Transmission MSE of AirComp all-reduce vs N, N_r, N_t, L, K and SNR",
+const bool registered = register_command({"mse", "Transmission MSE of AirComp (and FDMA, digital) all-reduce vs N, N_r, N_t, L, K and SNR",
                                           [](CLI::App& sub) -> std::function<int()> {
   auto f = std::make_shared<MseFlags>();
   sub.add_option("config", f->config, "TOML config file (flags override it)");
@@ -72,6 +82,10 @@ const bool registered = register_command({"mse", "Transmission MSE of AirComp al
   sub.add_option("--realizations", f->realizations, "channel realizations per point");
   sub.add_option("--solver", f->solver, "receive beamformer: eigen, random, fast or sdr");
   sub.add_option("--devices", f->devices, "N list, e.g. 2,4,8");
+  sub.add_option("--schemes", f->schemes,
+                 "curves: aircomp, fdma, digital (comma list); aircomp:SOLVER / fdma:SOLVER for another design");
+  sub.add_option("--bits", f->bits, "digital: bits per real part, list (e.g. 4,8)");
+  sub.add_option("--block", f->block, "digital: symbols per device sharing one quantizer range");
   sub.add_option("--n-rx", f->n_rx, "N_r list");
   sub.add_option("--n-tx", f->n_tx, "N_t list");
   sub.add_option("--streams", f->streams, "L list (0: L = N_t)");

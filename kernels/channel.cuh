@@ -17,6 +17,10 @@ struct ChannelParams {
   double theta[kMaxDevices];  // angle of arrival at the server (rad)
   double phi[kMaxDevices];    // angle of departure at the device (rad)
   RngKey key{0, 0, kRngChannel};
+  // Device n is drawn as device first_device + n of the topology's random numbers. 0 except
+  // for a sub-problem that holds one device of a larger set (an FDMA sub-band: H_n alone, the
+  // same matrix the N-device problem sees; beta/theta/phi[0] then hold that device's values).
+  int first_device = 0;
 };
 
 // Element k of a half-wavelength ULA steering vector: exp(j pi k sin(angle)).
@@ -27,7 +31,7 @@ AIRTP_INLINE void gen_channel(const ChannelParams& p, uint64_t real, int n, cons
   const double los = sqrt(p.k_factor / (p.k_factor + 1.0));
   const double nlos = sqrt(1.0 / (p.k_factor + 1.0));
   const double amp = sqrt(p.beta[n]);
-  const uint64_t base = (uint64_t)n * p.n_rx * p.n_tx;
+  const uint64_t base = (uint64_t)(n + p.first_device) * p.n_rx * p.n_tx;
   for (int t = 0; t < p.n_tx; ++t) {
     const cplx at = conj(ula(t, p.phi[n]));
     for (int r = 0; r < p.n_rx; ++r) {

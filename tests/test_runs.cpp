@@ -104,22 +104,37 @@ TEST(Shard, ParseAndRangesTileTheRealizations) {
   EXPECT_NE(config_fingerprint("seed = 1\n"), config_fingerprint("seed = 2\n"));
 }
 
-TEST(ShardMerge, MergedFileEqualsUnshardedRun) {
-  const std::string full = tmp("full.h5");
-  ASSERT_EQ(run_airtp("mse " + kSweep + " -o " + full).code, 0);
+namespace {
+
+// Every scheme of SPEC §8 figure 1, an AirComp curve with a second solver and two bit widths.
+const std::string kSchemes = " --schemes aircomp,fdma,digital,aircomp:random --bits 4,8 --block 16";
+
+void expect_merge_equals_unsharded(const std::string& sweep, const std::string& tag) {
+  const std::string full = tmp(tag + "full.h5");
+  ASSERT_EQ(run_airtp("mse " + sweep + " -o " + full).code, 0);
   for (int n : {1, 4}) {
     std::string list;
     for (int i = n - 1; i >= 0; --i) {  // shards in any order
-      const std::string s = tmp("s" + std::to_string(i) + "of" + std::to_string(n) + ".h5");
-      const auto r = run_airtp("mse " + kSweep + " --shard " + std::to_string(i) + "/" + std::to_string(n) + " -o " + s);
+      const std::string s = tmp(tag + "s" + std::to_string(i) + "of" + std::to_string(n) + ".h5");
+      const auto r = run_airtp("mse " + sweep + " --shard " + std::to_string(i) + "/" + std::to_string(n) + " -o " + s);
       ASSERT_EQ(r.code, 0) << r.output;
       list += " " + s;
     }
-    const std::string merged = tmp("merged" + std::to_string(n) + ".h5");
+    const std::string merged = tmp(tag + "merged" + std::to_string(n) + ".h5");
     const auto r = run_airtp("merge -q " + merged + list);
     ASSERT_EQ(r.code, 0) << r.output;
     expect_same_datasets(full, merged);
   }
+}
+
+}  // namespace
+
+TEST(ShardMerge, MergedFileEqualsUnshardedRun) { expect_merge_equals_unsharded(kSweep, ""); }
+
+TEST(ShardMerge, MergedFileEqualsUnshardedRunWithEveryScheme) {
+  expect_merge_equals_unsharded(kSweep + kSchemes, "schemes_");
+  H5::H5File f(tmp("schemes_merged4.h5"), H5F_ACC_RDONLY);
+  EXPECT_TRUE(f.nameExists("scheme")) << "the merged file holds the per-scheme datasets";
 }
 
 TEST(ShardMerge, RefusesMissingDuplicateAndMismatchedShards) {
@@ -236,6 +251,50 @@ TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
           << "killed runs' temporaries are cleaned up on resume: " << e.path();
   }
   EXPECT_GT(kills_after_progress, 0) << "no kill landed after some blocks were done: the test proved nothing";
+}
+
+TEST(Resume, EverySchemeKilledAndResumedEqualsUninterruptedRun) {
+  // FDMA, digital and a second AirComp solver checkpoint their own blocks (keys named by
+  // their samples); a run killed between or inside them resumes to the same file.
+  const std::string sweep = "-q --realizations 300 --devices 1,2,3,4 --k-db 0,6 --snr-db 0,10 --seed 5" + kSchemes;
+  const std::string ref = tmp("resume_s_ref.h5"), out = tmp("resume_s.h5");
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_airtp("mse " + sweep + " -o " + ref).code, 0);
+  const double full_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::random_device rd;
+  const unsigned seed = rd();
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<double> when(0.2 * full_s, 0.8 * full_s);
+  SCOPED_TRACE("kill-time seed " + std::to_string(seed));
+  int scheme_blocks_seen = 0;
+  for (int attempt = 0;; ++attempt) {
+    ASSERT_LT(attempt, 40) << "resume makes no progress";
+    std::vector<std::string> args = split("mse " + sweep + " -o " + out);
+    if (attempt > 0) args.push_back("--resume");
+    const pid_t pid = spawn_airtp(args);
+    if (attempt < 3) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(when(gen)));
+      kill(pid, SIGKILL);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (WIFSIGNALED(st)) {
+      if (fs::exists(out + ".ckpt"))
+        for (const auto& e : fs::directory_iterator(out + ".ckpt")) {
+          const std::string name = e.path().filename().string();
+          if (name.rfind("fdma_", 0) == 0 || name.rfind("digital_", 0) == 0 || name.rfind("alpha_", 0) == 0) {
+            ++scheme_blocks_seen;
+            break;
+          }
+        }
+      continue;
+    }
+    ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
+    break;
+  }
+  expect_same_datasets(ref, out);
+  EXPECT_FALSE(fs::exists(out + ".ckpt"));
+  EXPECT_GT(scheme_blocks_seen, 0) << "no kill found a scheme's checkpoint block: the test proved nothing";
 }
 
 TEST(Resume, RefusesTheCheckpointOfAnotherConfig) {

@@ -19,6 +19,9 @@ static void read_mse_config(const toml::table& root, const std::string& path, Ms
   r.get("backend", c.backend);
   r.get("realizations", c.realizations);
   r.get("solver", c.solver);
+  r.get("schemes", c.schemes);
+  r.get("digital.bits", c.digital_bits);
+  r.get("digital.block", c.digital_block);
   r.get("channel.devices", c.devices);
   r.get("channel.n_rx", c.n_rx);
   r.get("channel.n_tx", c.n_tx);
@@ -60,8 +63,45 @@ static std::string show(const T& v) {
   return s.str();
 }
 
+MseScheme parse_scheme(const std::string& entry, const std::string& default_solver) {
+  const size_t colon = entry.find(':');
+  MseScheme s{entry.substr(0, colon), colon == std::string::npos ? default_solver : entry.substr(colon + 1)};
+  if (s.kind != "aircomp" && s.kind != "fdma" && s.kind != "digital")
+    throw InputError("schemes (--schemes): unknown scheme '" + entry +
+                     "' (expected aircomp, fdma or digital; aircomp:SOLVER or fdma:SOLVER for another receive design)");
+  if (s.kind == "digital") {
+    if (colon != std::string::npos)
+      throw InputError("schemes (--schemes): 'digital' takes no solver, got '" + entry +
+                       "' (its bit widths are [digital] bits / --bits)");
+    s.solver.clear();
+    return s;
+  }
+  if (s.solver != "eigen" && s.solver != "random" && s.solver != "fast" && s.solver != "sdr")
+    throw InputError("schemes (--schemes): unknown solver '" + s.solver + "' in '" + entry +
+                     "' (expected eigen, random, fast or sdr)");
+  return s;
+}
+
 void validate(const MseConfig& c) {
   parse_solver(c.solver);  // InputError naming --solver
+  need(!c.schemes.empty(), "schemes", "--schemes", "must name at least one of aircomp, fdma, digital");
+  for (size_t i = 0; i < c.schemes.size(); ++i) {
+    const MseScheme a = parse_scheme(c.schemes[i], c.solver);
+    for (size_t j = 0; j < i; ++j) {
+      const MseScheme b = parse_scheme(c.schemes[j], c.solver);
+      need(a.kind != b.kind || a.solver != b.solver, "schemes", "--schemes",
+           "'" + c.schemes[i] + "' repeats '" + c.schemes[j] + "' (solver = \"" + c.solver + "\")");
+    }
+  }
+  need(!c.digital_bits.empty(), "digital.bits", "--bits", "must list at least one bit width");
+  for (size_t i = 0; i < c.digital_bits.size(); ++i) {
+    const int q = c.digital_bits[i];
+    need(q >= 1 && q <= 24, "digital.bits", "--bits", "each Q must be between 1 and 24 bits, got " + show(q));
+    for (size_t j = 0; j < i; ++j)
+      need(c.digital_bits[j] != q, "digital.bits", "--bits", "lists " + show(q) + " bits twice");
+  }
+  need(c.digital_block >= 1 && c.digital_block <= (1 << 20), "digital.block", "--block",
+       "must be between 1 and 2^20 symbols, got " + show(c.digital_block));
   need(c.backend == "auto" || c.backend == "cpu" || c.backend == "cuda", "backend", "--backend",
        "must be auto, cpu or cuda, got '" + c.backend + "'");
   need(c.realizations >= 1 && c.realizations <= (1L << 34), "realizations", "--realizations",
@@ -115,10 +155,16 @@ static std::string list(const std::vector<T>& v) {
   return s + "]";
 }
 
+static std::string quoted_list(const std::vector<std::string>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", \"" : "\"") + v[i] + "\"";  // entries are validated names
+  return s + "]";
+}
+
 std::string MseConfig::to_toml() const {
   std::ostringstream o;
   o << "command = \"mse\"\nseed = " << seed << "\nbackend = \"" << backend << "\"\nrealizations = " << realizations
-    << "\nsolver = \"" << solver << "\"\n\n[channel]\ndevices = " << list(devices) << "\nn_rx = " << list(n_rx)
+    << "\nsolver = \"" << solver << "\"\nschemes = " << quoted_list(schemes) << "\n\n[channel]\ndevices = " << list(devices) << "\nn_rx = " << list(n_rx)
     << "\nn_tx = " << list(n_tx) << "\nstreams = " << list(streams) << "\nk_factor_db = " << list(k_factor_db)
     << "\n\n[noise]\nmode = \"" << noise_mode << "\"\nsnr_db = " << list(snr_db)
     << "\ntx_power_dbm = " << list(tx_power_dbm) << "\nbandwidth_hz = " << exact_double(bandwidth_hz)
@@ -126,6 +172,7 @@ std::string MseConfig::to_toml() const {
     << "\npath_loss_db_at_1m = " << exact_double(path_loss_db_at_1m)
     << "\npath_loss_exponent = " << exact_double(path_loss_exponent)
     << "\ndistance_min_m = " << exact_double(distance_min_m) << "\ndistance_max_m = " << exact_double(distance_max_m)
+    << "\n\n[digital]\nbits = " << list(digital_bits) << "\nblock = " << digital_block
     << "\n\n[output]\npercentiles = " << list(percentiles) << "\n";
   return o.str();
 }

@@ -12,6 +12,17 @@ struct MseConfig {
   std::string backend = "auto";   // auto | cpu | cuda
   long realizations = 4096;       // channel realizations per point
   std::string solver = "eigen";   // receive-beamformer design (see --solver)
+  // Curves of the sweep (--schemes), each one of
+  //   "aircomp"  over-the-air sum, MSE = sigma^2 alpha(G), G from `solver`;
+  //   "fdma"     uncoded FDMA: every device alone on its own sub-band, the receive design of
+  //              `solver` for that device alone, MSE = sigma^2 sum_n alpha_n (N x the airtime);
+  //   "digital"  Q-bit quantization of each device's symbols, error-free transmission: the
+  //              quantization error of the sum, one curve per entry of digital_bits.
+  // "aircomp:SOLVER" / "fdma:SOLVER" use another receive design than `solver` (e.g.
+  // "aircomp:fast" next to solver = "eigen"). Default: AirComp alone, as before schemes existed.
+  std::vector<std::string> schemes{"aircomp"};
+  std::vector<int> digital_bits{8};  // Q, bits per real part ([digital] bits, --bits)
+  int digital_block = 64;            // symbols per device sharing one quantizer range ([digital] block, --block)
 
   // Channel configuration axes (the sweep is their Cartesian product).
   std::vector<int> devices{2, 4, 8};   // N
@@ -37,6 +48,15 @@ struct MseConfig {
   // Resolved configuration as TOML (recorded in the result file).
   std::string to_toml() const;
 };
+
+// One entry of MseConfig::schemes, resolved: kind "aircomp", "fdma" or "digital"; solver is
+// the receive design of an analog scheme ("" for digital).
+struct MseScheme {
+  std::string kind, solver;
+};
+// Parses an entry ("aircomp", "fdma:fast", "digital", ...); InputError naming schemes
+// (--schemes) for an unknown scheme or solver.
+MseScheme parse_scheme(const std::string& entry, const std::string& default_solver);
 
 // Reads a TOML file into cfg (fields absent from the file keep their values). Throws
 // InputError naming the file and the field on any problem, including unknown keys.

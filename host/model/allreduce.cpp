@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "host/common/errors.hpp"
+#include "kernels/quantize.cuh"
 
 namespace airtp {
 
@@ -22,16 +23,9 @@ DigitalAllReduce::DigitalAllReduce(int bits) : bits_(bits) {
 }
 
 void DigitalAllReduce::quantize(float* x, int n, int bits) {
-  float a = 0;
-  for (int i = 0; i < n; ++i) a = std::max(a, std::fabs(x[i]));
-  if (!(a > 0)) return;
-  // 2^Q levels spread evenly over [-a, a], both ends included.
-  const double levels = std::ldexp(1.0, bits) - 1;
-  const double step = 2.0 * a / levels;
-  for (int i = 0; i < n; ++i) {
-    const double q = std::nearbyint((x[i] + (double)a) / step);
-    x[i] = (float)(std::clamp(q, 0.0, levels) * step - a);
-  }
+  // 2^Q levels spread evenly over [-a, a], both ends included (kernels/quantize.cuh, shared
+  // with the digital scheme of `airtp mse`).
+  quantize_uniform(x, n, bits);
 }
 
 void DigitalAllReduce::reduce(const float* const* parts, int n_dev, int rows, int dim, const AllReduceContext&,
