@@ -47,3 +47,17 @@ def masked(ds):
     v = np.array(ds[()], dtype=float)
     v[~valid(ds)] = np.nan
     return v
+
+
+def save_figure(fig, outdir, stem, written=None, dpi=150):
+    """Writes fig as outdir/stem.png and .pdf, appends the paths to `written`, closes it."""
+    import os
+
+    import matplotlib.pyplot as plt
+
+    for ext in ("png", "pdf"):
+        p = os.path.join(outdir, f"{stem}.{ext}")
+        fig.savefig(p, dpi=dpi)
+        if written is not None:
+            written.append(p)
+    plt.close(fig)

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import describe, masked, open_result, text_attr  # noqa: E402
+from airtp_h5 import describe, masked, open_result, save_figure, text_attr  # noqa: E402
 
 
 def names(ds):
@@ -26,11 +26,7 @@ def names(ds):
 
 
 def save(fig, outdir, stem, written):
-    for ext in ("png", "pdf"):
-        p = os.path.join(outdir, f"{stem}.{ext}")
-        fig.savefig(p, dpi=150)
-        written.append(p)
-    plt.close(fig)
+    save_figure(fig, outdir, stem, written)
 
 
 def main(argv=None):

@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import describe, masked, open_result, text_attr  # noqa: E402
+from airtp_h5 import describe, masked, open_result, save_figure, text_attr  # noqa: E402
 
 MARKERS = "osD^vP*Xh<>"
 # Line styles of the noise levels in the MSE-vs-N plot; digital has its own (DIGITAL).
@@ -87,12 +87,8 @@ def pick_levels(x, at):
     return sorted({0, len(x) // 2, len(x) - 1})
 
 
-def save(fig, outdir, name, written):
-    for ext in ("png", "pdf"):
-        p = os.path.join(outdir, f"{name}.{ext}")
-        fig.savefig(p, dpi=150)
-        written.append(p)
-    plt.close(fig)
+def save(fig, outdir, stem, written):
+    save_figure(fig, outdir, stem, written)
 
 
 def main(argv=None):

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import describe, masked, open_result, text_attr  # noqa: E402
+from airtp_h5 import describe, masked, open_result, save_figure, text_attr  # noqa: E402
 
 
 def x_axis(g):
@@ -83,9 +83,7 @@ def plot_vs_snr(files, groups, a, prefix):
     ax[0].legend(fontsize=7)
     fig.suptitle(describe(files[0]), fontsize=8)
     fig.tight_layout()
-    for ext in ("png", "pdf"):
-        fig.savefig(os.path.join(a.outdir, f"{prefix}_ppl.{ext}"), dpi=120)
-    plt.close(fig)
+    save_figure(fig, a.outdir, f"{prefix}_ppl", dpi=120)
 
 
 def plot_vs_n(files, groups, a, prefix):
@@ -114,9 +112,7 @@ def plot_vs_n(files, groups, a, prefix):
     ax.legend(fontsize=6, ncol=2)
     fig.suptitle(describe(files[0]), fontsize=8)
     fig.tight_layout()
-    for ext in ("png", "pdf"):
-        fig.savefig(os.path.join(a.outdir, f"{prefix}_ppl_vs_n.{ext}"), dpi=120)
-    plt.close(fig)
+    save_figure(fig, a.outdir, f"{prefix}_ppl_vs_n", dpi=120)
 
 
 def plot_nmse(g, a, prefix, root):
@@ -134,9 +130,7 @@ def plot_nmse(g, a, prefix, root):
     ax[0].legend(fontsize=8)
     fig.suptitle(label(g) + " | " + describe(root), fontsize=8)
     fig.tight_layout()
-    for ext in ("png", "pdf"):
-        fig.savefig(os.path.join(a.outdir, f"{prefix}_nmse.{ext}"), dpi=120)
-    plt.close(fig)
+    save_figure(fig, a.outdir, f"{prefix}_nmse", dpi=120)
 
 
 def main(argv=None):
