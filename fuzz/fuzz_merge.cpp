@@ -5,6 +5,10 @@
 // (Debian libhdf5 1.10.8): heap-use-after-free in H5O__msg_iterate_real under
 // H5Aexists, called by read_shard's first attribute check; the Release `airtp merge` on that
 // file exited 2 with no visible crash (ASan is what sees it). The target mostly documents this.
+// 2026-11-28, after ~270 runs: heap-buffer-overflow (memcpy) in H5O__msg_iterate_real under
+// H5Aopen, from read_shard's attribute reads; the input is kept in
+// fuzz/libhdf5_crashes/merge-heap-overflow-H5Aopen.h5 (not a ctest: the ASan stage would
+// report the library's overflow).
 #include <unistd.h>
 
 #include <cstdint>
