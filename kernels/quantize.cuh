@@ -33,8 +33,7 @@ template <class T>
 AIRTP_INLINE void quantize_uniform(T* x, int n, int bits) {
   const T a = max_magnitude(x, n);
   if (!(a > 0)) return;
-  const double levels = ldexp(1.0, bits) - 1.0;
-  const double step = 2.0 * (double)a / levels;
+  const double levels = ldexp(1.0, bits) - 1.0, step = quantizer_step((double)a, bits);
   for (int i = 0; i < n; ++i) x[i] = (T)quantize_value((double)x[i], (double)a, step, levels);
 }
 
@@ -62,7 +61,7 @@ AIRTP_INLINE void digital_mse_realization(const RngKey& key, uint64_t real, int 
     const double a = max_magnitude(sym, m);
     if (!(a > 0)) continue;
     for (int b = 0; b < n_bits; ++b) {
-      const double levels = ldexp(1.0, bits[b]) - 1.0, step = 2.0 * a / levels;
+      const double levels = ldexp(1.0, bits[b]) - 1.0, step = quantizer_step(a, bits[b]);
       double* e = err + (size_t)b * m;
       for (int i = 0; i < m; ++i) e[i] += quantize_value(sym[i], a, step, levels) - sym[i];
     }
