@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "host/channel/topology.hpp"
 #include "host/common/errors.hpp"
@@ -232,37 +233,70 @@ void write_mse_results(const MseConfig& c, const SampleSet& samples, ResultFile&
   if (samples.points != P || samples.begin != 0 || samples.count() != (uint64_t)c.realizations)
     throw std::logic_error("write_mse_results: samples do not cover the whole sweep");
   const auto curves = mse_curves(c);
-  const bool legacy = std::any_of(curves.begin(), curves.end(), [](const MseCurve& cv) { return cv.legacy; });
-  std::vector<double> mean(P * S), se(P * S), pct(P * S * Q), alpha_mean(P), alpha_se(P);
-  std::vector<int64_t> outages(P), used(P);
-  // Summaries of a point with no usable realization (or, for standard errors, fewer than
-  // two) are undefined: masked in the file (*_valid), never Inf/NaN.
-  std::vector<char> ok(P), se_ok(P), ok_s(P * S), se_ok_s(P * S), ok_q(P * S * Q);
-  for (size_t i = 0; legacy && i < P; ++i) {
-    const std::vector<double> alpha = samples.row("alpha", i);
-    long bad = 0;
-    for (double a : alpha) {
-      if (std::isnan(a)) throw NumericalError("alpha is NaN at configuration point " + std::to_string(i) + " (design stage)");
-      bad += !std::isfinite(a);
+  // Every curve (scheme) on a leading dimension. Analog schemes scale their samples by
+  // sigma^2 / E per noise level; the digital quantization error is the same at every level.
+  const size_t C = curves.size();
+  std::vector<double> c_mean(C * P * S), c_se(C * P * S), c_pct(C * P * S * Q);
+  std::vector<int64_t> c_out(C * P), c_used(C * P), c_bits(C);
+  std::vector<std::string> c_kind(C), c_solver(C), c_label(C);
+  std::vector<char> c_ok(C * P * S), c_se_ok(C * P * S), c_ok_q(C * P * S * Q);
+  for (size_t v = 0; v < C; ++v) {
+    const MseCurve& cv = curves[v];
+    c_kind[v] = cv.kind;
+    c_solver[v] = cv.solver;
+    c_label[v] = cv.label;
+    c_bits[v] = cv.bits;
+    const bool analog = cv.kind != "digital";
+    for (size_t i = 0; i < P; ++i) {
+      const std::vector<double> x = samples.row(cv.sample, i);
+      long bad = 0;
+      for (double a : x) {
+        if (std::isnan(a))
+          throw NumericalError(cv.label + " sample is NaN at configuration point " + std::to_string(i) +
+                               " (design stage)");
+        bad += !std::isfinite(a);
+      }
+      c_out[v * P + i] = bad;
+      Summary sd;
+      if (!analog) sd = summarize(x, c.percentiles);
+      for (size_t j = 0; j < S; ++j) {
+        Summary sm;
+        if (analog) {
+          const double f = levels[j].sigma2 / levels[j].slot_energy;
+          std::vector<double> mse(x.size());
+          for (size_t k = 0; k < x.size(); ++k) mse[k] = f * x[k];
+          sm = summarize(mse, c.percentiles);
+        } else {
+          sm = sd;
+        }
+        const size_t o = (v * P + i) * S + j;
+        c_mean[o] = sm.mean;
+        c_se[o] = sm.stderr_;
+        c_ok[o] = sm.count > 0, c_se_ok[o] = sm.count > 1;
+        for (size_t q = 0; q < Q; ++q) c_pct[o * Q + q] = sm.count ? sm.percentiles[q] : 0.0, c_ok_q[o * Q + q] = sm.count > 0;
+        c_used[v * P + i] = sm.count;
+      }
     }
-    outages[i] = bad;
-    const Summary sa = summarize(alpha, {});
-    used[i] = sa.count;
+  }
+
+  // The legacy datasets (mse/*, alpha/*) are the AirComp curve with the config's solver: its
+  // slices of the per-curve summaries, plus the mean alpha itself.
+  const auto leg = std::find_if(curves.begin(), curves.end(), [](const MseCurve& cv) { return cv.legacy; });
+  const bool legacy = leg != curves.end();
+  const size_t lv = legacy ? (size_t)(leg - curves.begin()) : 0;
+  auto slice = [&](const auto& v, size_t per) {
+    return std::vector<typename std::decay_t<decltype(v)>::value_type>(v.begin() + lv * per, v.begin() + (lv + 1) * per);
+  };
+  const std::vector<double> mean = slice(c_mean, P * S), se = slice(c_se, P * S), pct = slice(c_pct, P * S * Q);
+  const std::vector<char> ok_s = slice(c_ok, P * S), se_ok_s = slice(c_se_ok, P * S), ok_q = slice(c_ok_q, P * S * Q);
+  const std::vector<int64_t> outages = slice(c_out, P), used = slice(c_used, P);
+  std::vector<double> alpha_mean(P), alpha_se(P);
+  std::vector<char> ok(P), se_ok(P);
+  for (size_t i = 0; legacy && i < P; ++i) {
+    const Summary sa = summarize(samples.row("alpha", i), {});
     alpha_mean[i] = sa.mean;
     alpha_se[i] = sa.stderr_;
     ok[i] = sa.count > 0, se_ok[i] = sa.count > 1;
-    for (size_t j = 0; j < S; ++j) ok_s[i * S + j] = ok[i], se_ok_s[i * S + j] = se_ok[i];
-    for (size_t q = 0; q < S * Q; ++q) ok_q[i * S * Q + q] = ok[i];
-    for (size_t j = 0; j < S; ++j) {
-      // MSE = sigma^2 alpha / E: alpha was computed for unit per-slot energy.
-      const double f = levels[j].sigma2 / levels[j].slot_energy;
-      std::vector<double> mse(alpha.size());
-      for (size_t k = 0; k < alpha.size(); ++k) mse[k] = f * alpha[k];
-      const Summary s = summarize(mse, c.percentiles);
-      mean[i * S + j] = s.mean;
-      se[i * S + j] = s.stderr_;
-      for (size_t q = 0; q < Q; ++q) pct[(i * S + j) * Q + q] = s.count ? s.percentiles[q] : 0.0;
-    }
   }
 
   std::vector<int64_t> ax_n, ax_nr, ax_nt, ax_l;
@@ -304,50 +338,6 @@ void write_mse_results(const MseConfig& c, const SampleSet& samples, ResultFile&
                      "standard error of alpha/mean (undefined with fewer than 2 non-outage realizations)");
   }
 
-  // Every curve (scheme) on a leading dimension. Analog schemes scale their samples by
-  // sigma^2 / E per noise level; the digital quantization error is the same at every level.
-  const size_t C = curves.size();
-  std::vector<double> c_mean(C * P * S), c_se(C * P * S), c_pct(C * P * S * Q);
-  std::vector<int64_t> c_out(C * P), c_used(C * P), c_bits(C);
-  std::vector<std::string> c_kind(C), c_solver(C), c_label(C);
-  std::vector<char> c_ok(C * P * S), c_se_ok(C * P * S), c_ok_q(C * P * S * Q);
-  for (size_t v = 0; v < C; ++v) {
-    const MseCurve& cv = curves[v];
-    c_kind[v] = cv.kind;
-    c_solver[v] = cv.solver;
-    c_label[v] = cv.label;
-    c_bits[v] = cv.bits;
-    const bool analog = cv.kind != "digital";
-    for (size_t i = 0; i < P; ++i) {
-      const std::vector<double> x = samples.row(cv.sample, i);
-      long bad = 0;
-      for (double a : x) {
-        if (std::isnan(a))
-          throw NumericalError(cv.label + " sample is NaN at configuration point " + std::to_string(i));
-        bad += !std::isfinite(a);
-      }
-      c_out[v * P + i] = bad;
-      Summary sd;
-      if (!analog) sd = summarize(x, c.percentiles);
-      for (size_t j = 0; j < S; ++j) {
-        Summary sm;
-        if (analog) {
-          const double f = levels[j].sigma2 / levels[j].slot_energy;
-          std::vector<double> mse(x.size());
-          for (size_t k = 0; k < x.size(); ++k) mse[k] = f * x[k];
-          sm = summarize(mse, c.percentiles);
-        } else {
-          sm = sd;
-        }
-        const size_t o = (v * P + i) * S + j;
-        c_mean[o] = sm.mean;
-        c_se[o] = sm.stderr_;
-        c_ok[o] = sm.count > 0, c_se_ok[o] = sm.count > 1;
-        for (size_t q = 0; q < Q; ++q) c_pct[o * Q + q] = sm.count ? sm.percentiles[q] : 0.0, c_ok_q[o * Q + q] = sm.count > 0;
-        c_used[v * P + i] = sm.count;
-      }
-    }
-  }
   out.write_strings("axes/scheme", c_kind,
                     "scheme of each curve of scheme/*: aircomp (over-the-air sum), fdma (uncoded FDMA: one "
                     "sub-band per device, N times the AirComp airtime), digital (Q-bit quantization, error-free "
