@@ -3,11 +3,17 @@
 // SNRs (analog schemes) or bit widths (digital). With a TOML config (flags override it) the run
 // can sweep several schemes and device counts: each (scheme, N) pair is written to its own group
 // runs/<scheme>_N<n>/ of one result file (a single pair keeps the flat layout points/...).
+//
+// The unit of work is one (scheme, N, point) evaluation: units are checkpointed as they finish
+// (--resume continues a killed run), and `--shard i/n` computes a contiguous range of units into
+// a shard file for `airtp merge`. Each unit's numbers do not depend on which other units run in
+// the same process, so merged shards and resumed runs equal the uninterrupted run bit for bit.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <type_traits>
 
@@ -18,6 +24,8 @@
 #include "host/io/result_file.hpp"
 #include "host/model/llama2c.hpp"
 #include "host/model/ppl_eval.hpp"
+#include "host/runs/checkpoint.hpp"
+#include "host/runs/shard_file.hpp"
 #include "kernels/backend.hpp"
 
 namespace airtp {
@@ -33,14 +41,13 @@ struct PplFlags {
   std::vector<int> bits{8};
   int realizations = 4;
   int max_stories = 0;
-  std::string out;
-  bool quiet = false;
+  std::string out, shard;
+  bool quiet = false, resume = false;
 };
 
 // Reads a ppl config into c (keys absent from the file keep c's values). Every key of the file
 // must be known: a typo is an error naming the file and the key.
-void load_ppl_config(const std::string& path, PplFlags& c) {
-  const toml::table root = parse_toml_file(path);
+void read_ppl_config(const toml::table& root, const std::string& path, PplFlags& c) {
   TomlReader r(path, root);
   std::string command;
   r.get("command", command);
@@ -69,6 +76,8 @@ void load_ppl_config(const std::string& path, PplFlags& c) {
   if ((root.contains("schemes") || root.contains("scheme")) && c.schemes.empty()) r.fail("schemes", "is an empty list");
   if (root.contains("devices") && c.devices.empty()) r.fail("devices", "is an empty list");
 }
+
+void load_ppl_config(const std::string& path, PplFlags& c) { read_ppl_config(parse_toml_file(path), path, c); }
 
 // A relative path in a config that does not exist from the current directory is taken from
 // the source tree (where the bundled model and texts live), so a figure config runs from
@@ -126,63 +135,131 @@ std::string toml_list(const std::vector<T>& v) {
   return o.str();
 }
 
-// One (scheme, N) evaluation: its points and their scores.
+// One (scheme, N) pair of the sweep: its split, its points and (once evaluated) their scores.
 struct PplRun {
   std::string scheme;
+  SchemeOptions so;
   TpPlan plan;
   bool analog = false;
   int R = 1;
   std::vector<double> col;  // SNR (analog) or bits (digital; 0 for exact)
   std::vector<NoisyScore> noisy;
   std::vector<double> alpha, outage;
-  double seconds = 0;
+  double seconds = 0;  // evaluation time summed over the points
 };
 
-PplRun run_one(const PplFlags& f, const std::string& scheme, int n_dev, const ModelWeights& w, const Transformer& model,
-               const std::vector<std::vector<int>>& seqs, int max_len, CleanScore& clean) {
-  PplRun run;
-  run.scheme = scheme;
-  SchemeOptions so = f.mf.sch;
-  so.scheme = scheme;
-  so.air.k_db = f.mf.k_db;
-  so.air.n_dev = n_dev;
-  resolve_scheme_options(so);
-  run.analog = scheme_uses_snr(scheme);
-  if (run.analog && f.snr.empty()) throw InputError("--snr (snr_db): empty list");
-  if (scheme == "digital" && f.bits.empty()) throw InputError("--bits (bits): empty list");
-  run.plan = make_tp_plan(w.cfg, parse_assignment(f.mf.m, n_dev), "--m");
-  // Deterministic schemes need one pass: repeating it would only shrink the standard errors.
-  run.R = run.analog ? f.realizations : 1;
-  const std::vector<double> snrs = run.analog ? f.snr : std::vector<double>{0};
-  const std::vector<int> bitv = scheme == "digital" ? f.bits : std::vector<int>{0};
-  const size_t P = run.analog ? snrs.size() : bitv.size();
-  so.air.n_layers = w.cfg.n_layers;
-  so.air.max_pos = max_len;
-  so.air.n_realizations = run.R;
-  if (!f.quiet)
-    std::cerr << "airtp ppl: " << seqs.size() << " stories, N = " << run.plan.n_dev << ", scheme " << scheme << ", "
-              << run.R << " realization(s), " << P << " point(s)\n  split: " << run.plan.describe() << "\n";
-  std::vector<std::unique_ptr<AllReduce>> schemes;
-  std::vector<const AllReduce*> ptrs;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (size_t p = 0; p < P; ++p) {
-    schemes.push_back(make_scheme(so, snrs[run.analog ? p : 0], bitv[run.analog ? 0 : p]));
-    ptrs.push_back(schemes.back().get());
-  }
-  evaluate_ppl(model, seqs, run.plan, ptrs, run.R, clean, run.noisy, !f.quiet);
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  run.col.resize(P);
-  run.alpha.assign(P, 0.0);
-  run.outage.assign(P, 0.0);
-  for (size_t p = 0; p < P; ++p) {
-    run.col[p] = run.analog ? snrs[p] : bitv[p];
-    if (auto* a = dynamic_cast<const AirAllReduceBase*>(ptrs[p])) {
-      run.alpha[p] = a->mean_alpha();
-      run.outage[p] = (double)a->outages() / a->n_links();
+// The runs of a resolved config, in sweep order (devices outer, schemes inner), not evaluated.
+std::vector<PplRun> plan_runs(const PplFlags& f, const ModelConfig& cfg) {
+  std::vector<PplRun> runs;
+  for (int n_dev : f.devices)
+    for (const std::string& scheme : f.schemes) {
+      PplRun run;
+      run.scheme = scheme;
+      run.so = f.mf.sch;
+      run.so.scheme = scheme;
+      run.so.air.k_db = f.mf.k_db;
+      run.so.air.n_dev = n_dev;
+      resolve_scheme_options(run.so);
+      run.analog = scheme_uses_snr(scheme);
+      if (run.analog && f.snr.empty()) throw InputError("--snr (snr_db): empty list");
+      if (scheme == "digital" && f.bits.empty()) throw InputError("--bits (bits): empty list");
+      run.plan = make_tp_plan(cfg, parse_assignment(f.mf.m, n_dev), "--m");
+      // Deterministic schemes need one pass: repeating it would only shrink the standard errors.
+      run.R = run.analog ? f.realizations : 1;
+      if (run.analog)
+        run.col = f.snr;
+      else if (scheme == "digital")
+        run.col.assign(f.bits.begin(), f.bits.end());
+      else
+        run.col = {0};
+      const size_t P = run.col.size();
+      run.so.air.n_layers = cfg.n_layers;
+      run.so.air.n_realizations = run.R;
+      run.noisy.assign(P, NoisyScore{});
+      run.alpha.assign(P, 0.0);
+      run.outage.assign(P, 0.0);
+      runs.push_back(std::move(run));
     }
+  return runs;
+}
+
+// Every number one unit (run, point) yields, in a fixed order: what checkpoints and shard
+// files hold. Flags are stored as 0/1; the clean score rides along with every unit.
+std::vector<std::string> unit_fields(int nL) {
+  std::vector<std::string> f;
+  auto est = [&](const std::string& n) {
+    for (const char* s : {"", "_se", "_ok", "_se_ok"}) f.push_back(n + s);
+  };
+  for (const char* n : {"nll", "ppl", "nll_increase", "kl", "top1"}) est(n);
+  for (int q = 0; q < 2 * nL; ++q) est("nmse" + std::to_string(q));
+  for (const char* n : {"n_items", "mean_alpha", "outage_fraction", "seconds", "clean_tokens", "clean_sequences"})
+    f.push_back(n);
+  est("clean_nll");
+  est("clean_ppl");
+  return f;
+}
+
+struct Unit {
+  NoisyScore noisy;
+  CleanScore clean;
+  double alpha = 0, outage = 0, seconds = 0;
+};
+
+std::vector<double> pack_unit(const Unit& u, int nL) {
+  std::vector<double> v;
+  auto est = [&](const Estimate& e) {
+    v.insert(v.end(), {e.mean, e.se, e.mean_ok ? 1.0 : 0.0, e.se_ok ? 1.0 : 0.0});
+  };
+  const NoisyScore& s = u.noisy;
+  for (const Estimate* e : {&s.nll, &s.ppl, &s.nll_increase, &s.kl, &s.top1}) est(*e);
+  for (int q = 0; q < 2 * nL; ++q) est(s.nmse[q]);
+  v.insert(v.end(), {(double)s.n_items, u.alpha, u.outage, u.seconds, (double)u.clean.n_tokens,
+                     (double)u.clean.n_sequences});
+  est(u.clean.nll);
+  est(u.clean.ppl);
+  return v;
+}
+
+Unit unpack_unit(const double* v, int nL) {
+  Unit u;
+  size_t i = 0;
+  auto est = [&](Estimate& e) {
+    e = Estimate{v[i], v[i + 1], v[i + 2] != 0, v[i + 3] != 0};
+    i += 4;
+  };
+  NoisyScore& s = u.noisy;
+  for (Estimate* e : {&s.nll, &s.ppl, &s.nll_increase, &s.kl, &s.top1}) est(*e);
+  s.nmse.resize(2 * nL);
+  for (int q = 0; q < 2 * nL; ++q) est(s.nmse[q]);
+  s.n_items = (long)v[i++];
+  u.alpha = v[i++];
+  u.outage = v[i++];
+  u.seconds = v[i++];
+  u.clean.n_tokens = (long)v[i++];
+  u.clean.n_sequences = (long)v[i++];
+  est(u.clean.nll);
+  est(u.clean.ppl);
+  return u;
+}
+
+// Evaluates one point of a run: the clean model and the noisy one over R x stories items.
+Unit evaluate_unit(const PplRun& run, size_t p, const Transformer& model, const std::vector<std::vector<int>>& seqs,
+                   int max_len, bool progress) {
+  SchemeOptions so = run.so;
+  so.air.max_pos = max_len;
+  const std::unique_ptr<AllReduce> scheme =
+      make_scheme(so, run.analog ? run.col[p] : 0.0, run.scheme == "digital" ? (int)run.col[p] : 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  Unit u;
+  std::vector<NoisyScore> noisy;
+  evaluate_ppl(model, seqs, run.plan, {scheme.get()}, run.R, u.clean, noisy, progress);
+  u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  u.noisy = noisy[0];
+  if (auto* a = dynamic_cast<const AirAllReduceBase*>(scheme.get())) {
+    u.outage = (double)a->outages() / a->n_links();
+    u.alpha = u.outage < 1.0 ? a->mean_alpha() : 0.0;  // undefined with every link in outage (masked)
   }
-  if (!f.quiet) std::cerr << "  " << run.seconds << " s\n";
-  return run;
+  return u;
 }
 
 void print_run(const PplRun& run, int n_layers) {
@@ -257,43 +334,12 @@ void write_run(ResultFile& rf, const std::string& g, const PplRun& run, int nL) 
   rf.write(g + "timing/seconds", std::vector<double>{run.seconds}, {1}, {"scalar"}, "s", "wall time of the evaluation");
 }
 
-int run_ppl(PplFlags& f, CLI::App& sub) {
-  if (!f.config.empty()) merge_config(f, sub);
-  if (f.schemes.empty() || sub.get_option("--scheme")->count() > 0) f.schemes = {f.mf.sch.scheme};
-  if (f.devices.empty() || sub.get_option("--devices")->count() > 0) f.devices = {f.mf.devices};
-  if (f.realizations < 1) throw InputError("--realizations: must be at least 1");
-  if (f.max_stories < 0) throw InputError("--max-stories: must be non-negative (0: all)");
-  for (int n : f.devices)
-    if (n < 1) throw InputError("--devices: must be at least 1 (devices = " + std::to_string(n) + ")");
-  if (f.devices.size() > 1 && f.mf.m != "uniform")
-    throw InputError("--m (m): an explicit assignment needs a single device count, got " + std::to_string(f.devices.size()));
-  // Names and radio options are checked before any work.
-  for (const std::string& sch : f.schemes) {
-    ModelFlags chk = f.mf;
-    chk.sch.scheme = sch;
-    chk.devices = f.devices.front();
-    resolve_model_flags(chk);
-  }
-  const ModelWeights w = load_llama2c(f.mf.model);
-  const Tokenizer tok = Tokenizer::load_llama2c(f.mf.tokenizer, w.cfg.vocab_size);
-  const Transformer model(w);
-  const auto seqs = load_story_tokens(f.text, tok, w.cfg.seq_len, f.max_stories);
-  int max_len = 0;
-  for (const auto& s : seqs) max_len = std::max(max_len, (int)s.size());
-  const int nL = w.cfg.n_layers;
-
-  CleanScore clean;
-  std::vector<PplRun> runs;
-  for (int n : f.devices)
-    for (const std::string& sch : f.schemes) runs.push_back(run_one(f, sch, n, w, model, seqs, max_len, clean));
-  std::printf("clean perplexity %.4f +- %.4f over %ld tokens in %ld stories\n", clean.ppl.mean, clean.ppl.se,
-              clean.n_tokens, clean.n_sequences);
-  for (const PplRun& r : runs) print_run(r, nL);
-  if (f.out.empty()) return 0;
-
+// The resolved configuration, in the form load_ppl_config reads back: recorded in the result
+// file and in shard files, from which `airtp merge` rebuilds the runs.
+std::string resolved_toml(const PplFlags& f, const std::vector<PplRun>& runs) {
   const bool sweep = runs.size() > 1;
   const SchemeOptions& so = f.mf.sch;
-  std::ostringstream toml;  // the resolved configuration, in the form load_ppl_config reads back
+  std::ostringstream toml;
   toml << "command = \"ppl\"\nseed = " << so.air.seed << "\nmodel = \"" << f.mf.model << "\"\ntokenizer = \""
        << f.mf.tokenizer << "\"\ntext = \"" << f.text << "\"\nmax_stories = " << f.max_stories
        << "\nschemes = " << toml_list(f.schemes) << "\ndevices = " << toml_list(f.devices) << "\nm = \""
@@ -302,14 +348,52 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
        << "\"\ncoherence = \"" << so.coherence << "\"\nnoise = \"" << so.noise << "\"\nn_rx = " << so.air.n_rx
        << "\nn_tx = " << so.air.n_tx << "\nstreams = " << (so.air.streams ? so.air.streams : so.air.n_tx)
        << "\nk_db = " << exact_double(f.mf.k_db) << "\n";
-  RunInfo info{command_line(), toml.str(), so.air.seed, "cpu", device_description(Backend::cpu), "ppl"};
-  ResultFile rf(f.out, info);
+  return toml.str();
+}
+
+size_t count_units(const std::vector<PplRun>& runs) {
+  size_t n = 0;
+  for (const PplRun& r : runs) n += r.col.size();
+  return n;
+}
+
+// Fills the runs' scores from the units (one row per field, one column per unit, all units)
+// and returns the clean score they carry.
+CleanScore fill_runs(std::vector<PplRun>& runs, const SampleSet& units, int nL) {
+  const std::vector<std::string> fields = unit_fields(nL);
+  const size_t U = count_units(runs);
+  if (units.points != 1 || units.begin != 0 || units.count() != U)
+    throw InputError("ppl units: expected " + std::to_string(U) + " units, the shards hold " +
+                     std::to_string((long long)units.count()));
+  std::vector<double> v(fields.size());
+  CleanScore clean;
+  size_t u = 0;
+  for (PplRun& run : runs)
+    for (size_t p = 0; p < run.col.size(); ++p, ++u) {
+      for (size_t k = 0; k < fields.size(); ++k) {
+        const auto it = units.data.find(fields[k]);
+        if (it == units.data.end()) throw InputError("ppl units: field '" + fields[k] + "' is missing");
+        v[k] = it->second[u];
+      }
+      const Unit x = unpack_unit(v.data(), nL);
+      run.noisy[p] = x.noisy;
+      run.alpha[p] = x.alpha;
+      run.outage[p] = x.outage;
+      run.seconds += x.seconds;
+      if (u == 0) clean = x.clean;
+    }
+  return clean;
+}
+
+void write_ppl(const std::vector<PplRun>& runs, const CleanScore& clean, const ModelConfig& cfg,
+               ResultFile& rf) {
+  const int nL = cfg.n_layers;
   rf.attr("/", "protocol",
           std::string("stories: split at <|endoftext|> lines, strip, BOS + encode(story) truncated to seq_len, "
                       "every token after BOS scored; clean = unsplit model with exact sums"));
   rf.attr("/", "kl_direction", std::string("KL(P_clean || P_noisy), nats per scored token"));
   rf.attr("/", "noise_mode", std::string("normalised SNR, beta = 1, per-slot energy 1"));
-  rf.attr("/", "seq_len", (int64_t)w.cfg.seq_len);
+  rf.attr("/", "seq_len", (int64_t)cfg.seq_len);
   const std::vector<char> clean_ok{clean.nll.mean_ok, clean.nll.se_ok};
   rf.write_masked("clean/ppl", std::vector<double>{clean.ppl.mean, clean.ppl.se}, clean_ok, {2}, {"estimate_se"}, "1",
                   "perplexity of the clean model and its standard error (undefined for one story)", "clean/valid");
@@ -318,7 +402,7 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
   rf.write("clean/n_tokens", std::vector<int64_t>{clean.n_tokens}, {1}, {"scalar"}, "tokens", "scored tokens");
   rf.write("clean/n_sequences", std::vector<int64_t>{clean.n_sequences}, {1}, {"scalar"}, "stories",
            "stories evaluated");
-  if (!sweep) {
+  if (runs.size() == 1) {
     const PplRun& r = runs[0];
     rf.attr("/", "scheme", r.scheme);
     rf.attr("/", "devices", (int64_t)r.plan.n_dev);
@@ -338,7 +422,112 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
     }
     rf.write_strings("runs_index", names, "the groups of this sweep, one per (scheme, N), in run order");
   }
+}
+
+// `airtp merge` of ppl shards: rebuilds the runs from the recorded config (the model file gives
+// the split) and writes what the unsharded run writes.
+void finalize_ppl(const std::string& config_toml, const SampleSet& units, ResultFile& out) {
+  toml::table root;
+  try {
+    root = toml::parse(config_toml);
+  } catch (const toml::parse_error& e) {
+    throw InputError("shard config: not valid TOML (" + std::string(e.description()) + ")");
+  }
+  PplFlags f;
+  read_ppl_config(root, "shard config", f);
+  const ModelWeights w = load_llama2c(f.mf.model);
+  std::vector<PplRun> runs = plan_runs(f, w.cfg);
+  const CleanScore clean = fill_runs(runs, units, w.cfg.n_layers);
+  write_ppl(runs, clean, w.cfg, out);
+}
+
+int run_ppl(PplFlags& f, CLI::App& sub) {
+  if (!f.config.empty()) merge_config(f, sub);
+  if (f.schemes.empty() || sub.get_option("--scheme")->count() > 0) f.schemes = {f.mf.sch.scheme};
+  if (f.devices.empty() || sub.get_option("--devices")->count() > 0) f.devices = {f.mf.devices};
+  if (f.realizations < 1) throw InputError("--realizations: must be at least 1");
+  if (f.max_stories < 0) throw InputError("--max-stories: must be non-negative (0: all)");
+  for (int n : f.devices)
+    if (n < 1) throw InputError("--devices: must be at least 1 (devices = " + std::to_string(n) + ")");
+  if (f.devices.size() > 1 && f.mf.m != "uniform")
+    throw InputError("--m (m): an explicit assignment needs a single device count, got " + std::to_string(f.devices.size()));
+  const bool sharded = sub.get_option("--shard")->count() > 0;
+  const ShardSpec shard = sharded ? parse_shard("--shard", f.shard) : ShardSpec{};
+  if ((sharded || f.resume) && f.out.empty())
+    throw InputError(std::string(sharded ? "--shard" : "--resume") + ": needs an output file (-o)");
+  // Names and radio options are checked before any work.
+  for (const std::string& sch : f.schemes) {
+    ModelFlags chk = f.mf;
+    chk.sch.scheme = sch;
+    chk.devices = f.devices.front();
+    resolve_model_flags(chk);
+  }
+  const ModelWeights w = load_llama2c(f.mf.model);
+  const Tokenizer tok = Tokenizer::load_llama2c(f.mf.tokenizer, w.cfg.vocab_size);
+  const Transformer model(w);
+  const auto seqs = load_story_tokens(f.text, tok, w.cfg.seq_len, f.max_stories);
+  int max_len = 0;
+  for (const auto& s : seqs) max_len = std::max(max_len, (int)s.size());
+  const int nL = w.cfg.n_layers;
+  std::vector<PplRun> runs = plan_runs(f, w.cfg);
+  const std::string toml = resolved_toml(f, runs);
+
+  // Units [begin, end) of this process; each is checkpointed once finished (when writing a file).
+  const size_t U = count_units(runs);
+  const RealizationRange range = shard_range(shard, U);
+  std::optional<Checkpoint> ckpt;
+  if (!f.out.empty())
+    ckpt.emplace(f.out, "ppl config " + config_fingerprint(toml) + " shard " + std::to_string(shard.index) + "/" +
+                            std::to_string(shard.count) + (sharded ? " file" : " result") + " backend cpu",
+                 f.resume);
+  const std::vector<std::string> fields = unit_fields(nL);
+  SampleSet units;
+  units.points = 1;
+  units.begin = range.begin;
+  units.end = range.end;
+  for (const std::string& name : fields) units.data[name].assign(range.end - range.begin, 0.0);
+  std::vector<double> v(fields.size());
+  size_t u = 0, resumed = 0;
+  for (const PplRun& run : runs)
+    for (size_t p = 0; p < run.col.size(); ++p, ++u) {
+      if (u < range.begin || u >= range.end) continue;
+      const std::string key = "u" + std::to_string(u);
+      if (ckpt && ckpt->load(key, v.data(), v.size())) {
+        ++resumed;
+      } else {
+        if (!f.quiet)
+          std::cerr << "airtp ppl: unit " << u + 1 << "/" << U << ": " << seqs.size() << " stories, N = " << run.plan.n_dev
+                    << ", scheme " << run.scheme << ", "
+                    << (run.analog ? "snr " + exact_double(run.col[p]) + " dB"
+                                   : run.scheme == "digital" ? exact_double(run.col[p]) + " bits" : std::string("exact"))
+                    << ", " << run.R << " realization(s); split " << run.plan.describe()
+                    << "\n";
+        v = pack_unit(evaluate_unit(run, p, model, seqs, max_len, !f.quiet), nL);
+        if (ckpt) ckpt->save(key, v.data(), v.size());
+      }
+      for (size_t k = 0; k < fields.size(); ++k) units.data[fields[k]][u - range.begin] = v[k];
+    }
+  if (resumed > 0 && !f.quiet) std::cerr << "airtp ppl: resumed " << resumed << " finished unit(s) from " << ckpt->dir() << "\n";
+
+  if (sharded) {
+    ResultFile out(f.out, RunInfo{command_line(), toml, f.mf.sch.air.seed, "cpu", device_description(Backend::cpu), "shard"});
+    write_shard(out, make_shard_header("ppl", toml, f.mf.sch.air.seed, "cpu", shard, U), units);
+    out.commit();
+    ckpt->remove();
+    if (!f.quiet) std::cerr << "  wrote shard " << f.shard << " (units " << range.begin << ".." << range.end << " of " << U
+                            << ") to " << f.out << "\n";
+    return 0;
+  }
+  const CleanScore clean = fill_runs(runs, units, nL);
+  std::printf("clean perplexity %.4f +- %.4f over %ld tokens in %ld stories\n", clean.ppl.mean, clean.ppl.se,
+              clean.n_tokens, clean.n_sequences);
+  for (const PplRun& r : runs) print_run(r, nL);
+  if (f.out.empty()) return 0;
+  RunInfo info{command_line(), toml, f.mf.sch.air.seed, "cpu", device_description(Backend::cpu), "ppl"};
+  ResultFile rf(f.out, info);
+  write_ppl(runs, clean, w.cfg, rf);
   rf.commit();
+  ckpt->remove();
   if (!f.quiet) std::cerr << "  wrote " << f.out << "\n";
   return 0;
 }
@@ -355,10 +544,14 @@ const bool registered = register_command(
        sub.add_option("--realizations,-R", f->realizations, "channel realizations per SNR")->capture_default_str();
        sub.add_option("--max-stories", f->max_stories, "score only the first stories (0: all)")->capture_default_str();
        sub.add_option("--out,-o", f->out, "output HDF5 file");
+       sub.add_option("--shard", f->shard,
+                      "i/n: evaluate only piece i of n of the (scheme, N, point) units into a shard file for `airtp merge`");
+       sub.add_flag("--resume", f->resume, "continue an interrupted run from its checkpoint (OUTPUT.ckpt/)");
        sub.add_flag("--quiet,-q", f->quiet, "no progress output");
        CLI::App* s = &sub;
        return [f, s] { return run_ppl(*f, *s); };
-     }});
+     },
+     finalize_ppl});
 
 }  // namespace
 }  // namespace airtp

@@ -39,6 +39,7 @@ std::map<std::string, std::string> datasets(const std::string& path) {
   std::function<void(const H5::Group&, const std::string&)> walk = [&](const H5::Group& g, const std::string& prefix) {
     for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
       const std::string name = g.getObjnameByIdx(i);
+      if (name == "timing") continue;  // wall-clock times differ between any two runs
       if (g.childObjType(name) == H5O_TYPE_GROUP) {
         walk(g.openGroup(name), prefix + name + "/");
         continue;
@@ -77,6 +78,16 @@ void expect_same_datasets(const std::string& a, const std::string& b) {
 // A small sweep: 6 configuration points, 2 SNRs; R not divisible by the shard counts used.
 const std::string kSweepNoSeed = "-q --realizations 301 --devices 1,2,3 --k-db 0,6 --snr-db 0,10";
 const std::string kSweep = kSweepNoSeed + " --seed 7";
+
+// A small `airtp ppl` sweep: 3 stories; exact, AirComp (2 SNRs) and digital (2 bit widths) at
+// N = 2 and 4: 10 (scheme, N, point) units. `schemes` replaces the scheme list.
+std::string ppl_config(const std::string& name, const std::string& schemes = "[\"exact\", \"aircomp\", \"digital\"]",
+                       const std::string& devices = "[2, 4]") {
+  const std::string path = tmp(name);
+  std::ofstream(path) << "command = \"ppl\"\nseed = 3\nschemes = " << schemes << "\ndevices = " << devices
+                      << "\nsnr_db = [0, 20]\nbits = [4, 8]\nrealizations = 2\nmax_stories = 3\nsolver = \"eigen\"\n";
+  return path;
+}
 
 }  // namespace
 
@@ -174,6 +185,46 @@ TEST(ShardMerge, RefusesMissingDuplicateAndMismatchedShards) {
     if (!c.names_file.empty()) EXPECT_NE(r.output.find("'" + c.names_file + "'"), std::string::npos) << r.output;
     EXPECT_FALSE(fs::exists(out)) << "a refused merge must not leave a result file";
   }
+}
+
+TEST(ShardMerge, PplShardsMergeToTheUnshardedFile) {
+  // Units are (scheme, N, point) evaluations; shards take contiguous ranges of them, here
+  // uneven (10 units in 3 and 4 pieces) and one with a single-run (flat) layout.
+  struct Case {
+    std::string tag, cfg;
+    int pieces;
+  };
+  const std::vector<Case> cases = {{"sweep3", ppl_config("ppl_sweep.toml"), 3},
+                                   {"sweep4", ppl_config("ppl_sweep.toml"), 4},
+                                   {"flat2", ppl_config("ppl_flat.toml", "[\"aircomp\"]", "[3]"), 2}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.tag);
+    const std::string full = tmp("ppl_" + c.tag + "_full.h5"), merged = tmp("ppl_" + c.tag + "_merged.h5");
+    ASSERT_EQ(run_airtp("ppl -q " + c.cfg + " -o " + full).code, 0);
+    std::string shards;
+    for (int i = 0; i < c.pieces; ++i) {
+      const std::string sh = tmp("ppl_" + c.tag + "_s" + std::to_string(i) + ".h5");
+      const auto r = run_airtp("run " + c.cfg + " -q --shard " + std::to_string(i) + "/" + std::to_string(c.pieces) +
+                               " -o " + sh);
+      ASSERT_EQ(r.code, 0) << r.output;
+      shards += " " + sh;
+    }
+    const auto r = run_airtp("merge -q " + merged + shards);
+    ASSERT_EQ(r.code, 0) << r.output;
+    expect_same_datasets(full, merged);
+  }
+  // A ppl shard and an mse shard are pieces of different runs.
+  const std::string mse_shard = tmp("ppl_mse_shard.h5");
+  ASSERT_EQ(run_airtp("mse " + kSweep + " --shard 1/3 -o " + mse_shard).code, 0);
+  const std::string out = tmp("ppl_mixed.h5");
+  const auto r = run_airtp("merge -q " + out + " " + tmp("ppl_sweep3_s0.h5") + " " + mse_shard);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("kind is 'mse'"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+  // --shard and --resume need an output file.
+  const auto no_out = run_airtp("ppl -q --max-stories 1 --shard 0/2");
+  EXPECT_EQ(no_out.code, 2) << no_out.output;
+  EXPECT_NE(no_out.output.find("--shard: needs an output file"), std::string::npos) << no_out.output;
 }
 
 namespace {
@@ -328,6 +379,48 @@ TEST(Resume, EverySchemeKilledAndResumedEqualsUninterruptedRun) {
     EXPECT_FALSE(fs::exists(out + ".ckpt"));
   }
   EXPECT_GT(scheme_blocks_seen, 0) << "no kill found a scheme's checkpoint block: the test proved nothing";
+}
+
+TEST(Resume, PplKilledAfterFinishedUnitsResumesToTheSameFile) {
+  const std::string cfg = ppl_config("ppl_resume.toml");
+  const std::string ref = tmp("ppl_resume_ref.h5"), out = tmp("ppl_resume.h5");
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_airtp("ppl -q " + cfg + " -o " + ref).code, 0);
+  const double full_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_FALSE(fs::exists(ref + ".ckpt")) << "a finished run removes its checkpoint";
+  std::random_device rd;
+  const unsigned seed = rd();
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<double> when(0.0, 0.3 * full_s);
+  SCOPED_TRACE("kill-time seed " + std::to_string(seed));
+  int kills_after_progress = 0;
+  for (int trial = 0; trial < 5 && kills_after_progress == 0; ++trial) {
+    fs::remove(out);
+    fs::remove_all(out + ".ckpt");
+    for (int attempt = 0;; ++attempt) {
+      ASSERT_LT(attempt, 40) << "resume makes no progress";
+      std::vector<std::string> args = split("ppl -q " + cfg + " -o " + out);
+      if (attempt > 0) args.push_back("--resume");
+      int st = 0;
+      if (attempt < 3) {
+        // Kill once `attempt + 1` units are on disk, at a random moment inside the next one.
+        st = run_and_kill(args, [&] { return finished_blocks(out + ".ckpt", {"u"}) > attempt; }, when(gen));
+      } else {
+        const pid_t pid = spawn_airtp(args);
+        waitpid(pid, &st, 0);
+      }
+      if (WIFSIGNALED(st)) {
+        if (fs::exists(out)) expect_same_datasets(ref, out);  // killed after the rename: complete
+        if (finished_blocks(out + ".ckpt", {"u"}) > 0) ++kills_after_progress;
+        continue;
+      }
+      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
+      break;
+    }
+    expect_same_datasets(ref, out);
+    EXPECT_FALSE(fs::exists(out + ".ckpt"));
+  }
+  EXPECT_GT(kills_after_progress, 0) << "no kill landed after a finished unit: the test proved nothing";
 }
 
 TEST(Resume, RefusesTheCheckpointOfAnotherConfig) {
