@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Submits a sharded airtp run to Slurm: a job array of SHARDS tasks, each computing one
-# realization range of every point, and a merge job that starts once all of them succeeded.
+# Submits a sharded airtp run to Slurm: a job array of SHARDS tasks, each computing one piece
+# (mse: a realization range of every point; ppl: a range of (scheme, N, point) evaluations),
+# and a merge job that starts once all of them succeeded.
 #   experiments/slurm/submit.sh CONFIG SHARDS RESULT [extra airtp flags...]
 # Shards go next to RESULT in RESULT.shards/. Extra sbatch options: SBATCH_ARGS="-p gpu ...".
 # The airtp binary: $AIRTP, default build/airtp (must be reachable from the compute nodes).
