@@ -5,9 +5,9 @@
 #       build-fuzz/work/gguf fuzz/corpus/gguf
 # (the first directory collects new inputs; fuzz/corpus/<target> is the checked-in seed set).
 # Targets: fuzz_gguf, fuzz_llama2c, fuzz_tokenizer, fuzz_toml_config, fuzz_merge.
-# fuzz_merge drives the HDF5 library (not instrumented) with corrupt files; a crash whose
-# stack is entirely inside libhdf5 is that library's robustness, not a bug in airtp (one is
-# found within ~40 runs: see fuzz/fuzz_merge.cpp).
+# fuzz_merge drives the HDF5 library (not instrumented) with corrupt files through read_shard,
+# which parses in a child process because libhdf5 itself overflows on some (see
+# fuzz/fuzz_merge.cpp); a crash in the child must come back as an InputError.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/build-fuzz}"

@@ -1,14 +1,14 @@
 // libFuzzer target for the shard-file reader behind `airtp merge` (build with fuzz/build.sh):
-// bytes written to a file must read as a shard or throw airtp::InputError. The HDF5 library
-// itself is not instrumented, and it is known not to be robust against corrupt files, so a
-// crash inside libhdf5 is that library's, not ours. Found within ~40 runs from the seed
-// (Debian libhdf5 1.10.8): heap-use-after-free in H5O__msg_iterate_real under
-// H5Aexists, called by read_shard's first attribute check; the Release `airtp merge` on that
-// file exited 2 with no visible crash (ASan is what sees it). The target mostly documents this.
-// 2026-11-28, after ~270 runs: heap-buffer-overflow (memcpy) in H5O__msg_iterate_real under
-// H5Aopen, from read_shard's attribute reads; the input is kept in
-// fuzz/libhdf5_crashes/merge-heap-overflow-H5Aopen.h5 (not a ctest: the ASan stage would
-// report the library's overflow).
+// bytes written to a file must read as a shard or throw airtp::InputError.
+// History: Debian's libhdf5 1.10.8 is not robust against corrupt files. Fuzzing read_shard
+// found, within a few hundred runs, a heap-use-after-free (H5O__msg_iterate_real under
+// H5Aexists) and a heap-buffer-overflow (memcpy in H5O__msg_iterate_real under H5Aopen; input
+// kept in fuzz/libhdf5_crashes/, a ctest since 2026-11-29), both inside the library and silent
+// in a Release build. read_shard now parses in a forked child and takes back only the parsed
+// contents, so this target fuzzes the product path: a crash inside libhdf5 kills the child
+// and must come back as an InputError. The child's coverage is not seen by libFuzzer (it
+// exercises libhdf5, which is not instrumented, and our attribute reads); the parent's
+// deserialisation and checks are.
 #include <unistd.h>
 
 #include <cstdint>

@@ -1,8 +1,13 @@
 #include "host/runs/shard_file.hpp"
 
 #include <H5Cpp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 
 #include "host/common/errors.hpp"
@@ -63,10 +68,8 @@ int64_t int_attr(const H5::Group& g, const std::string& key) {
   return v;
 }
 
-}  // namespace
-
-ShardContents read_shard(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw InputError("shard '" + path + "': no such file");
+// Parses the file in this process (libhdf5 and all).
+ShardContents read_shard_here(const std::string& path) {
   H5::Exception::dontPrint();
   ShardContents c;
   ShardHeader& h = c.header;
@@ -118,6 +121,138 @@ ShardContents read_shard(const std::string& path) {
   } catch (const H5::Exception& e) {
     throw InputError("shard '" + path + "': cannot read (" + e.getDetailMsg() + ")");
   }
+  return c;
+}
+
+// The child's answer on the pipe: 'O' + the contents, or 'E' + an InputError's message.
+void put_u64(std::string& b, uint64_t v) { b.append(reinterpret_cast<const char*>(&v), 8); }
+void put_str(std::string& b, const std::string& s) {
+  put_u64(b, s.size());
+  b += s;
+}
+
+std::string serialize(const ShardContents& c) {
+  const ShardHeader& h = c.header;
+  std::string b = "O";
+  for (const std::string* s : {&h.shard_of, &h.fingerprint, &h.config_toml, &h.backend, &h.device}) put_str(b, *s);
+  for (uint64_t v : {h.seed, (uint64_t)h.index, (uint64_t)h.count, h.begin, h.end, h.total, (uint64_t)c.samples.points})
+    put_u64(b, v);
+  put_u64(b, c.samples.data.size());
+  for (const auto& [name, v] : c.samples.data) {
+    put_str(b, name);
+    put_u64(b, v.size());
+    b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+  }
+  return b;
+}
+
+// Reads back what serialize wrote; a short or inconsistent message is the child's failure.
+struct Reader {
+  const std::string& b;
+  size_t at = 1;
+  bool ok = true;
+  uint64_t u64() {
+    uint64_t v = 0;
+    if (at + 8 > b.size()) return ok = false, 0;
+    std::memcpy(&v, b.data() + at, 8);
+    at += 8;
+    return v;
+  }
+  std::string str() {
+    const uint64_t n = u64();
+    if (!ok || n > b.size() - at) return ok = false, std::string();
+    std::string s = b.substr(at, n);
+    at += n;
+    return s;
+  }
+};
+
+bool deserialize(const std::string& b, ShardContents& c) {
+  Reader r{b};
+  ShardHeader& h = c.header;
+  for (std::string* s : {&h.shard_of, &h.fingerprint, &h.config_toml, &h.backend, &h.device}) *s = r.str();
+  h.seed = r.u64();
+  h.index = (int)r.u64();
+  h.count = (int)r.u64();
+  h.begin = r.u64();
+  h.end = r.u64();
+  h.total = r.u64();
+  c.samples.points = (size_t)r.u64();
+  c.samples.begin = h.begin;
+  c.samples.end = h.end;
+  const uint64_t n = r.u64();
+  for (uint64_t i = 0; r.ok && i < n; ++i) {
+    const std::string name = r.str();
+    const uint64_t m = r.u64();
+    if (!r.ok || m > (b.size() - r.at) / sizeof(double)) return false;
+    std::vector<double> v(m);
+    std::memcpy(v.data(), b.data() + r.at, m * sizeof(double));
+    r.at += m * sizeof(double);
+    c.samples.data[name] = std::move(v);
+  }
+  return r.ok && r.at == b.size();
+}
+
+}  // namespace
+
+// Sanitizer runtimes (ASan, libFuzzer) install a callback run when they stop a process; a
+// child that dies inside libhdf5 must not run its parent's (libFuzzer would record a crash).
+extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
+
+// libhdf5 (Debian's 1.10.8) is not robust against corrupt files: fuzzing found heap overflows
+// and use-after-free inside it on crafted inputs, silent in a Release build. A shard is
+// whatever a cluster job left on disk, so it is parsed in a child process and only the parsed
+// contents come back over a pipe: a child that dies becomes an error naming the file, and the
+// library's undefined behaviour never touches this process.
+ShardContents read_shard(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw InputError("shard '" + path + "': no such file");
+  int fds[2];
+  if (::pipe(fds) != 0) throw InputError("shard '" + path + "': cannot read (pipe: " + std::strerror(errno) + ")");
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw InputError("shard '" + path + "': cannot read (fork: " + std::strerror(errno) + ")");
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
+    for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
+    std::string msg;
+    try {
+      msg = serialize(read_shard_here(path));
+    } catch (const InputError& e) {
+      msg = std::string("E") + e.what();
+    } catch (const std::exception& e) {
+      msg = "Eshard '" + path + "': cannot read (" + e.what() + ")";
+    }
+    for (size_t off = 0; off < msg.size();) {
+      const ssize_t w = ::write(fds[1], msg.data() + off, msg.size() - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) ::_exit(1);
+      off += (size_t)w;
+    }
+    ::_exit(0);  // no atexit handlers: they belong to the parent (open HDF5 files, test harness)
+  }
+  ::close(fds[1]);
+  std::string msg;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    msg.append(buf, (size_t)n);
+  }
+  ::close(fds[0]);
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  const bool clean_exit = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  if (clean_exit && !msg.empty() && msg[0] == 'E') throw InputError(msg.substr(1));
+  ShardContents c;
+  if (!clean_exit || msg.empty() || msg[0] != 'O' || !deserialize(msg, c))
+    throw InputError("shard '" + path + "': corrupt file (the HDF5 library failed reading it" +
+                     (WIFSIGNALED(st) ? ", signal " + std::to_string(WTERMSIG(st)) : std::string()) + ")");
   return c;
 }
 
