@@ -1,6 +1,10 @@
 // airtp compare: transceiver solvers on identical channels (SPEC §4, §8 item 2). For every
 // configuration point (N, N_r) and realization: the exact MSE of each solver, its ratio to
 // SDR + randomization and to the SDP lower bound, and the time per realization.
+// Per-realization samples (each solver's alpha and time share, the lower bound) are computed in
+// blocks that are checkpointed (--resume) and can be split by realization range (--shard i/n,
+// then `airtp merge`); the summaries are computed from the samples, so a merged or resumed run
+// writes the same file as an uninterrupted one (wall-clock times aside).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,6 +17,9 @@
 #include "host/common/backend_select.hpp"
 #include "host/common/errors.hpp"
 #include "host/config/toml_read.hpp"
+#include "host/common/progress.hpp"
+#include "host/runs/checkpoint.hpp"
+#include "host/runs/shard_file.hpp"
 #include "host/solvers/solve.hpp"
 
 namespace airtp {
@@ -50,8 +57,7 @@ struct CompareConfig {
   }
 };
 
-void load(const std::string& path, CompareConfig& c) {
-  const toml::table root = parse_toml_file(path);
+void read_config(const toml::table& root, const std::string& path, CompareConfig& c) {
   TomlReader r(path, root);
   std::string command = "compare", mode = "normalised";
   r.get("command", command);
@@ -75,6 +81,8 @@ void load(const std::string& path, CompareConfig& c) {
   if (mode != "normalised") r.fail("noise.mode", "compare supports only \"normalised\"");
   r.reject_unknown();
 }
+
+void load(const std::string& path, CompareConfig& c) { read_config(parse_toml_file(path), path, c); }
 
 void validate(const CompareConfig& c) {
   if (c.realizations < 1) throw InputError("--realizations: must be >= 1");
@@ -101,33 +109,118 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
-// c: the config file's values with scalar flags applied; list flags (text) override it here.
-int run_compare(CompareConfig c, const std::string& output, bool quiet, const std::string& solvers,
-                const std::string& devices, const std::string& n_rx) {
-  if (!solvers.empty()) {
-    c.solvers.clear();
-    std::stringstream ss(solvers);
-    for (std::string t; std::getline(ss, t, ',');) c.solvers.push_back(t);
-  }
-  if (!devices.empty()) c.devices = parse_int_list("--devices", devices);
-  if (!n_rx.empty()) c.n_rx = parse_int_list("--n-rx", n_rx);
-  validate(c);
-  const Backend b = select_backend(c.backend);
-  std::vector<Solver> S;
-  for (const auto& s : c.solvers) S.push_back(parse_solver(s));
-  const int sdr_index = (int)(std::find(S.begin(), S.end(), Solver::sdr) - S.begin());
-  const bool have_sdr = sdr_index < (int)S.size();
-  const long R = c.realizations;
-  const int L = c.streams == 0 ? c.n_tx : c.streams;
-  const double sigma2 = std::pow(10.0, -c.snr_db / 10.0);
+struct Point {
+  int devices, n_rx;
+};
 
-  struct Point { int devices, n_rx; };
+std::vector<Point> points(const CompareConfig& c) {
   std::vector<Point> pts;
   for (int n : c.devices)
     for (int r : c.n_rx) pts.push_back({n, r});
-  const size_t P = pts.size(), NS = S.size();
+  return pts;
+}
 
-  ResultFile out(output, run_info("compare", c.to_toml(), c.seed, b));
+AlphaParams point_params(const CompareConfig& c, const Point& pt) {
+  AlphaParams p;
+  p.ch = make_channel(pt.devices, pt.n_rx, c.n_tx, c.k_db, c.seed, Geometry{});
+  p.n_streams = c.streams == 0 ? c.n_tx : c.streams;
+  p.design_key = RngKey{c.seed, 0, kRngDesign};
+  for (int n = 0; n < pt.devices; ++n) p.slot_energy[n] = 1.0;
+  return p;
+}
+
+// Sample names: solver s's alpha and its share of the wall time per realization (the solvers
+// list may repeat a name, so the index is part of it), and the SDP lower bound.
+std::string alpha_sample(const CompareConfig& c, size_t s) { return "alpha_" + std::to_string(s) + "_" + c.solvers[s]; }
+std::string time_sample(const CompareConfig& c, size_t s) { return "time_" + std::to_string(s) + "_" + c.solvers[s]; }
+
+// Per-realization samples of realizations [begin, end) at every point, in checkpointed blocks.
+// +inf marks an outage (alpha) or a failed / skipped SDP (lower bound).
+SampleSet compare_samples(const CompareConfig& c, Backend b, uint64_t begin, uint64_t end, const Checkpoint* ckpt,
+                          bool quiet) {
+  const auto pts = points(c);
+  const size_t NS = c.solvers.size();
+  std::vector<Solver> S;
+  for (const auto& name : c.solvers) S.push_back(parse_solver(name));
+  SampleSet set;
+  set.points = pts.size();
+  set.begin = begin;
+  set.end = end;
+  const size_t n_per = (size_t)(end - begin);
+  for (size_t s = 0; s < NS; ++s) {
+    set.data[alpha_sample(c, s)].assign(set.points * n_per, 0.0);
+    set.data[time_sample(c, s)].assign(set.points * n_per, 0.0);
+  }
+  set.data["lower_bound"].assign(set.points * n_per, INFINITY);
+  // Small blocks: an SDR realization takes about 0.3 s on one core.
+  const uint64_t block = 64;
+  auto at = [&](const std::string& name, size_t i, uint64_t r0) { return set.data[name].data() + i * n_per + (r0 - begin); };
+  auto key = [](const std::string& name, size_t i, uint64_t r0, uint64_t n) { return name + "_" + block_key(i, r0, n); };
+  const size_t jobs = NS + (c.lower_bound ? 1 : 0);
+  std::vector<char> loaded;
+  double resumed = 0;
+  for (size_t i = 0; i < set.points; ++i)
+    for (uint64_t r0 = begin; r0 < end; r0 += block) {
+      const uint64_t n = std::min(block, end - r0);
+      for (size_t j = 0; j < jobs; ++j) {
+        bool ok = ckpt != nullptr;
+        if (j < NS) {
+          ok = ok && ckpt->load(key(alpha_sample(c, j), i, r0, n), at(alpha_sample(c, j), i, r0), n);
+          ok = ok && ckpt->load(key(time_sample(c, j), i, r0, n), at(time_sample(c, j), i, r0), n);
+        } else {
+          ok = ok && ckpt->load(key("lower_bound", i, r0, n), at("lower_bound", i, r0), n);
+        }
+        loaded.push_back(ok);
+        if (ok) resumed += (double)n;
+      }
+    }
+  Progress prog("compare", (double)set.points * (double)n_per * (double)jobs, quiet, resumed);
+  if (ckpt && resumed > 0 && !quiet) prog.note("resuming: " + std::to_string((long long)resumed) + " solves from " + ckpt->dir());
+  double done = resumed;
+  size_t k = 0;
+  for (size_t i = 0; i < set.points; ++i) {
+    const AlphaParams p = point_params(c, pts[i]);
+    for (uint64_t r0 = begin; r0 < end; r0 += block) {
+      const uint64_t n = std::min(block, end - r0);
+      for (size_t j = 0; j < jobs; ++j) {
+        if (loaded[k++]) continue;
+        if (j < NS) {
+          double* a = at(alpha_sample(c, j), i, r0);
+          const auto t0 = std::chrono::steady_clock::now();
+          solve_alpha_batch(b, p, S[j], c.opt, r0, (long)n, a);
+          const double share = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / (double)n;
+          double* t = at(time_sample(c, j), i, r0);
+          std::fill(t, t + n, share);
+          for (uint64_t r = 0; r < n; ++r)
+            if (std::isnan(a[r])) throw NumericalError("compare: NaN alpha from solver " + c.solvers[j]);
+          if (ckpt) {
+            ckpt->save(key(alpha_sample(c, j), i, r0, n), a, n);
+            ckpt->save(key(time_sample(c, j), i, r0, n), t, n);
+          }
+        } else {
+          lower_bound_batch(p, r0, (long)n, at("lower_bound", i, r0));
+          if (ckpt) ckpt->save(key("lower_bound", i, r0, n), at("lower_bound", i, r0), n);
+        }
+        done += (double)n;
+        prog.update(done);
+      }
+    }
+  }
+  prog.finish();
+  return set;
+}
+
+// Summaries of the full samples (realizations [0, R)) into `out`; the summary table on stderr
+// unless quiet.
+void write_compare(const CompareConfig& c, const SampleSet& set, ResultFile& out, bool quiet) {
+  const auto pts = points(c);
+  const size_t P = pts.size(), NS = c.solvers.size();
+  const long R = c.realizations;
+  if (set.points != P || set.begin != 0 || set.count() != (uint64_t)R)
+    throw std::logic_error("write_compare: samples do not cover the whole run");
+  const int sdr_index = (int)(std::find(c.solvers.begin(), c.solvers.end(), "sdr") - c.solvers.begin());
+  const bool have_sdr = sdr_index < (int)NS;
+  const double sigma2 = std::pow(10.0, -c.snr_db / 10.0);
   // Undefined summaries (every realization an outage, no SDR run, no lower bound) are masked
   // by the *_valid datasets below, never written as Inf/NaN.
   std::vector<double> mse_mean(P * NS, 0.0), mse_median(P * NS, 0.0), r_sdr(P * NS, 0.0), r_lb(P * NS, 0.0),
@@ -137,21 +230,15 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
   for (size_t i = 0; i < P; ++i) {
     ax_dev[i] = pts[i].devices;
     ax_nr[i] = pts[i].n_rx;
-    AlphaParams p;
-    p.ch = make_channel(pts[i].devices, pts[i].n_rx, c.n_tx, c.k_db, c.seed, Geometry{});
-    p.n_streams = L;
-    p.design_key = RngKey{c.seed, 0, kRngDesign};
-    for (int n = 0; n < pts[i].devices; ++n) p.slot_energy[n] = 1.0;
-    std::vector<double> alpha(NS * R), lb(R, INFINITY);
+    std::vector<double> alpha(NS * R);
     for (size_t s = 0; s < NS; ++s) {
-      const auto t0 = std::chrono::steady_clock::now();
-      solve_alpha_batch(b, p, S[s], c.opt, 0, R, alpha.data() + s * R);
-      tpr[i * NS + s] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / R;
-      if (!quiet)
-        std::cerr << "compare: N=" << pts[i].devices << " N_r=" << pts[i].n_rx << " " << solver_name(S[s]) << " "
-                  << tpr[i * NS + s] * 1e3 << " ms/realization\n";
+      const std::vector<double> a = set.row(alpha_sample(c, s), i), t = set.row(time_sample(c, s), i);
+      std::copy(a.begin(), a.end(), alpha.begin() + s * R);
+      double sum = 0;
+      for (double x : t) sum += x;
+      tpr[i * NS + s] = sum / R;
     }
-    if (c.lower_bound) lower_bound_batch(p, 0, R, lb.data());
+    const std::vector<double> lb = set.row("lower_bound", i);
     double lsum = 0;
     long lok = 0;
     for (long r = 0; r < R; ++r)
@@ -163,7 +250,7 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
       std::vector<double> m, rs, rl;
       long wins = 0, both = 0;
       for (long r = 0; r < R; ++r) {
-        if (std::isnan(a[r])) throw NumericalError("compare: NaN alpha from solver " + std::string(solver_name(S[s])));
+        if (std::isnan(a[r])) throw NumericalError("compare: NaN alpha from solver " + c.solvers[s]);
         if (!std::isfinite(a[r])) continue;
         m.push_back(sigma2 * a[r]);
         if (have_sdr && std::isfinite(alpha[sdr_index * R + r])) {
@@ -200,6 +287,7 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
       out.write_masked(g + "lower_bound", lb, l_ok, {(size_t)R}, {"realization"}, "1",
                        "SDP lower bound on min_G alpha(G) per realization; masked where the SDP failed or the "
                        "bound was not computed");
+      const AlphaParams p = point_params(c, pts[i]);
       const int N = pts[i].devices, nr = pts[i].n_rx, nt = c.n_tx;
       std::vector<double> h((size_t)R * N * nr * nt * 2);
       for (long r = 0; r < R; ++r) {
@@ -237,7 +325,8 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
   out.write_masked("compare/ratio_to_lower_bound_median", r_lb, lb_ratio_ok, shp, dims, "1",
                    "median over realizations of alpha / SDP lower bound (>= 1); undefined without a usable bound");
   out.write("compare/outages", outages, shp, dims, "realizations", "realizations with no finite alpha (outages)");
-  out.write("compare/time_per_realization", tpr, shp, dims, "s", "wall time per realization of each solver");
+  out.write("compare/time_per_realization", tpr, shp, dims, "s",
+            "wall time per realization of each solver (its blocks' times summed over the run, divided by R)");
   out.write_masked("compare/lower_bound_mse_mean", lb_mean, lb_ok, {P}, {"point"}, "1 (normalised MSE)",
                    "mean over realizations of sigma^2 x SDP lower bound (undefined if it failed everywhere or was "
                    "not computed)");
@@ -246,23 +335,68 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
   out.attr("/", "snr_db", c.snr_db);
   out.attr("/", "sigma2", sigma2);
   out.attr("/", "realizations", (int64_t)R);
-  out.commit();
-  if (!quiet) {
-    for (size_t i = 0; i < P; ++i)
-      for (size_t s = 0; s < NS; ++s) {
-        const size_t k = i * NS + s;
-        auto v = [](bool ok, double x) {
-          std::ostringstream o;
-          if (ok) o << x; else o << "-";
-          return o.str();
-        };
-        std::cerr << "N=" << pts[i].devices << " N_r=" << pts[i].n_rx << " " << c.solvers[s] << ": MSE "
-                  << v(mse_ok[k], mse_mean[k]) << ", median/SDR " << v(sdr_ok[k], r_sdr[k]) << ", wins "
-                  << v(sdr_ok[k], win[k]) << ", median/LB " << v(lb_ratio_ok[k], r_lb[k]) << ", outages "
-                  << outages[k] << ", " << tpr[k] * 1e3 << " ms\n";
-      }
-    std::cerr << "compare: wrote " << output << "\n";
+  if (quiet) return;
+  for (size_t i = 0; i < P; ++i)
+    for (size_t s = 0; s < NS; ++s) {
+      const size_t k = i * NS + s;
+      auto v = [](bool ok, double x) {
+        std::ostringstream o;
+        if (ok) o << x; else o << "-";
+        return o.str();
+      };
+      std::cerr << "N=" << pts[i].devices << " N_r=" << pts[i].n_rx << " " << c.solvers[s] << ": MSE "
+                << v(mse_ok[k], mse_mean[k]) << ", median/SDR " << v(sdr_ok[k], r_sdr[k]) << ", wins "
+                << v(sdr_ok[k], win[k]) << ", median/LB " << v(lb_ratio_ok[k], r_lb[k]) << ", outages "
+                << outages[k] << ", " << tpr[k] * 1e3 << " ms\n";
+    }
+}
+
+// `airtp merge` of compare shards.
+void finalize_compare(const std::string& config_toml, const SampleSet& set, ResultFile& out) {
+  toml::table root;
+  try {
+    root = toml::parse(config_toml);
+  } catch (const toml::parse_error& e) {
+    throw InputError("shard config: not valid TOML (" + std::string(e.description()) + ")");
   }
+  CompareConfig c;
+  read_config(root, "shard config", c);
+  validate(c);
+  write_compare(c, set, out, true);
+}
+
+// c: the config file's values with scalar flags applied; list flags (text) override it here.
+int run_compare(CompareConfig c, const std::string& output, bool quiet, const std::string& solvers,
+                const std::string& devices, const std::string& n_rx, const std::string& shard_text, bool resume) {
+  if (!solvers.empty()) {
+    c.solvers.clear();
+    std::stringstream ss(solvers);
+    for (std::string t; std::getline(ss, t, ',');) c.solvers.push_back(t);
+  }
+  if (!devices.empty()) c.devices = parse_int_list("--devices", devices);
+  if (!n_rx.empty()) c.n_rx = parse_int_list("--n-rx", n_rx);
+  validate(c);
+  const ShardSpec shard = shard_text.empty() ? ShardSpec{} : parse_shard("--shard", shard_text);
+  const Backend b = select_backend(c.backend);
+  const std::string toml = c.to_toml();
+  const RealizationRange range = shard_range(shard, (uint64_t)c.realizations);
+  const std::string run_id = "compare config " + config_fingerprint(toml) + " shard " + std::to_string(shard.index) +
+                             "/" + std::to_string(shard.count) + (shard.given ? " file" : " result") + " backend " +
+                             backend_name(b);
+  const Checkpoint ckpt(output, run_id, resume);
+  const SampleSet samples = compare_samples(c, b, range.begin, range.end, &ckpt, quiet);
+  if (shard.given) {
+    ResultFile out(output, run_info("shard", toml, c.seed, b));
+    write_shard(out, make_shard_header("compare", toml, c.seed, backend_name(b), shard, (uint64_t)c.realizations),
+                samples);
+    out.commit();
+  } else {
+    ResultFile out(output, run_info("compare", toml, c.seed, b));
+    write_compare(c, samples, out, quiet);
+    out.commit();
+  }
+  ckpt.remove();
+  if (!quiet) std::cerr << "compare: wrote " << (shard.given ? "shard " + shard_text + " to " : std::string()) << output << "\n";
   return 0;
 }
 
@@ -271,8 +405,8 @@ const bool registered = register_command(
      [](CLI::App& sub) -> std::function<int()> {
        struct F {
          CompareConfig c;
-         std::string config, output = "results/compare.h5", solvers, devices, n_rx;
-         bool quiet = false;
+         std::string config, output = "results/compare.h5", solvers, devices, n_rx, shard;
+         bool quiet = false, resume = false;
        };
        auto f = std::make_shared<F>();
        sub.add_option("config", f->config, "TOML config file (flags override it)");
@@ -291,6 +425,9 @@ const bool registered = register_command(
        sub.add_option("--fast-starts", f->c.opt.fast_starts, "fast solver: starts (eigen + random)");
        sub.add_option("--fast-iters", f->c.opt.fast_iters, "fast solver: L-BFGS iterations per stage");
        sub.add_flag("--save-channels", f->c.save_channels, "store channels and per-realization alpha");
+       sub.add_option("--shard", f->shard,
+                      "i/n: compute only piece i of n (a realization range) into a shard file for `airtp merge`");
+       sub.add_flag("--resume", f->resume, "continue an interrupted run from its checkpoint (OUTPUT.ckpt/)");
        sub.add_flag("-q,--quiet", f->quiet, "no progress output");
        CLI::App* s = &sub;
        return [f, s] {
@@ -309,9 +446,11 @@ const bool registered = register_command(
          if (set("--fast-starts")) c.opt.fast_starts = f->c.opt.fast_starts;
          if (set("--fast-iters")) c.opt.fast_iters = f->c.opt.fast_iters;
          if (set("--save-channels")) c.save_channels = true;
-         return run_compare(c, f->output, f->quiet, f->solvers, f->devices, f->n_rx);
+         return run_compare(c, f->output, f->quiet, f->solvers, f->devices, f->n_rx,
+                            set("--shard") ? f->shard : std::string(), f->resume);
        };
-     }});
+     },
+     finalize_compare});
 
 }  // namespace
 }  // namespace airtp

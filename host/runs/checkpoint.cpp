@@ -60,7 +60,9 @@ static std::string read_all(const std::string& path) {
 static void remove_stale_temporaries(const std::string& output_path) {
   const fs::path out(output_path);
   const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  const std::string prefix = "." + out.filename().string() + ".tmp-";
+  std::string prefix = ".";  // appended piecewise (GCC 12 warns falsely on the chained +)
+  prefix += out.filename().string();
+  prefix += ".tmp-";
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
@@ -112,6 +114,16 @@ void Checkpoint::save(const std::string& key, const double* data, size_t n) cons
   bytes.append(reinterpret_cast<const char*>(data), n * sizeof(double));
   bytes.append(reinterpret_cast<const char*>(&sum), 8);
   write_atomic(dir_ + "/" + key, bytes);
+}
+
+std::string block_key(size_t point, uint64_t first, uint64_t count) {
+  std::string k = "p";  // appended piecewise (GCC 12 warns falsely on the chained + here)
+  k += std::to_string(point);
+  k += "_r";
+  k += std::to_string(first);
+  k += "_n";
+  k += std::to_string(count);
+  return k;
 }
 
 void Checkpoint::remove() const {

@@ -4,9 +4,14 @@
 // blocks there; a resumed run loads them instead of recomputing. The folder records the
 // run it belongs to (config fingerprint, shard, backend) and a resume refuses a mismatch.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace airtp {
+
+// Name of the checkpoint block holding realizations [first, first + count) of point `point`:
+// "p<point>_r<first>_n<count>" (commands prefix it with the sample's name where they hold several).
+std::string block_key(size_t point, uint64_t first, uint64_t count);
 
 class Checkpoint {
  public:

@@ -47,16 +47,6 @@ static Geometry geometry(const MseConfig& c) {
   return g;
 }
 
-static std::string block_key(size_t point, uint64_t first, uint64_t count) {
-  std::string k = "p";  // appended piecewise (GCC 12 warns falsely on the chained + here)
-  k += std::to_string(point);
-  k += "_r";
-  k += std::to_string(first);
-  k += "_n";
-  k += std::to_string(count);
-  return k;
-}
-
 static AlphaParams point_params(const MseConfig& c, const MseConfigPoint& pt) {
   AlphaParams p;
   p.ch = make_channel(pt.devices, pt.n_rx, pt.n_tx, pt.k_factor_db, c.seed, geometry(c));
