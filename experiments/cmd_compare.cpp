@@ -152,17 +152,19 @@ SampleSet compare_samples(const CompareConfig& c, Backend b, uint64_t begin, uin
     set.data[time_sample(c, s)].assign(set.points * n_per, 0.0);
   }
   set.data["lower_bound"].assign(set.points * n_per, INFINITY);
-  // Small blocks: an SDR realization takes about 0.3 s on one core.
-  const uint64_t block = 64;
+  // Job j < NS is solver j, job NS the lower bound. The SDPs (SDR, the bound) take about 0.3 s
+  // per realization on one core: small blocks, so a kill loses little. The batched solvers take
+  // large ones (one GPU launch each).
+  auto block_of = [&](size_t j) { return j == NS || S[j] == Solver::sdr ? uint64_t{64} : uint64_t{8192}; };
   auto at = [&](const std::string& name, size_t i, uint64_t r0) { return set.data[name].data() + i * n_per + (r0 - begin); };
   auto key = [](const std::string& name, size_t i, uint64_t r0, uint64_t n) { return name + "_" + block_key(i, r0, n); };
   const size_t jobs = NS + (c.lower_bound ? 1 : 0);
   std::vector<char> loaded;
   double resumed = 0;
   for (size_t i = 0; i < set.points; ++i)
-    for (uint64_t r0 = begin; r0 < end; r0 += block) {
-      const uint64_t n = std::min(block, end - r0);
-      for (size_t j = 0; j < jobs; ++j) {
+    for (size_t j = 0; j < jobs; ++j)
+      for (uint64_t r0 = begin; r0 < end; r0 += block_of(j)) {
+        const uint64_t n = std::min(block_of(j), end - r0);
         bool ok = ckpt != nullptr;
         if (j < NS) {
           ok = ok && ckpt->load(key(alpha_sample(c, j), i, r0, n), at(alpha_sample(c, j), i, r0), n);
@@ -173,16 +175,15 @@ SampleSet compare_samples(const CompareConfig& c, Backend b, uint64_t begin, uin
         loaded.push_back(ok);
         if (ok) resumed += (double)n;
       }
-    }
   Progress prog("compare", (double)set.points * (double)n_per * (double)jobs, quiet, resumed);
   if (ckpt && resumed > 0 && !quiet) prog.note("resuming: " + std::to_string((long long)resumed) + " solves from " + ckpt->dir());
   double done = resumed;
   size_t k = 0;
   for (size_t i = 0; i < set.points; ++i) {
     const AlphaParams p = point_params(c, pts[i]);
-    for (uint64_t r0 = begin; r0 < end; r0 += block) {
-      const uint64_t n = std::min(block, end - r0);
-      for (size_t j = 0; j < jobs; ++j) {
+    for (size_t j = 0; j < jobs; ++j)
+      for (uint64_t r0 = begin; r0 < end; r0 += block_of(j)) {
+        const uint64_t n = std::min(block_of(j), end - r0);
         if (loaded[k++]) continue;
         if (j < NS) {
           double* a = at(alpha_sample(c, j), i, r0);
@@ -204,7 +205,6 @@ SampleSet compare_samples(const CompareConfig& c, Backend b, uint64_t begin, uin
         done += (double)n;
         prog.update(done);
       }
-    }
   }
   prog.finish();
   return set;

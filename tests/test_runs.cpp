@@ -90,8 +90,8 @@ std::string ppl_config(const std::string& name, const std::string& schemes = "[\
   return path;
 }
 
-// An `airtp compare` config: 2 points (N_r 8, 20), 150 realizations (3 blocks of 64) of eigen,
-// random and the fast solver, no SDP (too slow for many realizations in a test).
+// An `airtp compare` config: 2 points (N_r 8, 20), 150 realizations of eigen, random and the
+// fast solver (one block each per point), no SDP (too slow for many realizations in a test).
 std::string compare_config(const std::string& name) {
   const std::string path = tmp(name);
   std::ofstream(path) << "command = \"compare\"\nseed = 9\nrealizations = 150\nsolvers = [\"eigen\", \"random\", "
@@ -238,8 +238,8 @@ TEST(ShardMerge, PplShardsMergeToTheUnshardedFile) {
 }
 
 TEST(ShardMerge, CompareShardsMergeToTheUnshardedFile) {
-  // Shards cut the realizations off the 64-block grid; the small paper config adds SDR and the
-  // lower bound (4 realizations in 3 shards).
+  // Shards cut the realizations anywhere; the small paper config adds SDR and the lower bound
+  // (4 realizations in 3 shards).
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"blocks", compare_config("cmp.toml")},
       {"sdr", std::string(AIRTP_SOURCE_DIR) + "/experiments/paper/fig2_mse_vs_nr_solvers.smoke.toml"}};
