@@ -193,7 +193,9 @@ TEST(ShardMerge, RefusesMissingDuplicateAndMismatchedShards) {
     const auto r = run_airtp("merge -q " + out + " " + c.shards);
     EXPECT_EQ(r.code, 2) << r.output;
     EXPECT_NE(r.output.find(c.problem), std::string::npos) << r.output;
-    if (!c.names_file.empty()) EXPECT_NE(r.output.find("'" + c.names_file + "'"), std::string::npos) << r.output;
+    if (!c.names_file.empty()) {
+      EXPECT_NE(r.output.find("'" + c.names_file + "'"), std::string::npos) << r.output;
+    }
     EXPECT_FALSE(fs::exists(out)) << "a refused merge must not leave a result file";
   }
 }
