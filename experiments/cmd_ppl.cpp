@@ -20,6 +20,7 @@
 #include "experiments/commands.hpp"
 #include "experiments/model_flags.hpp"
 #include "host/common/errors.hpp"
+#include "host/common/progress.hpp"
 #include "host/config/toml_read.hpp"
 #include "host/io/result_file.hpp"
 #include "host/model/llama2c.hpp"
@@ -244,7 +245,7 @@ Unit unpack_unit(const double* v, int nL) {
 
 // Evaluates one point of a run: the clean model and the noisy one over R x stories items.
 Unit evaluate_unit(const PplRun& run, size_t p, const Transformer& model, const std::vector<std::vector<int>>& seqs,
-                   int max_len, bool progress) {
+                   int max_len, const std::function<void(long)>& progress) {
   SchemeOptions so = run.so;
   so.air.max_pos = max_len;
   const std::unique_ptr<AllReduce> scheme =
@@ -486,28 +487,50 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
   units.begin = range.begin;
   units.end = range.end;
   for (const std::string& name : fields) units.data[name].assign(range.end - range.begin, 0.0);
-  std::vector<double> v(fields.size());
-  size_t u = 0, resumed = 0;
-  for (const PplRun& run : runs)
-    for (size_t p = 0; p < run.col.size(); ++p, ++u) {
+  // Work is counted in model passes over a story: (R noisy + 1 clean) per story and unit.
+  const double S = (double)seqs.size();
+  std::vector<std::vector<double>> got(range.end - range.begin);
+  double total = 0, resumed = 0;
+  size_t n_resumed = 0;
+  for (size_t u = 0, r = 0; r < runs.size(); ++r)
+    for (size_t p = 0; p < runs[r].col.size(); ++p, ++u) {
       if (u < range.begin || u >= range.end) continue;
-      const std::string key = "u" + std::to_string(u);
-      if (ckpt && ckpt->load(key, v.data(), v.size())) {
-        ++resumed;
-      } else {
-        if (!f.quiet)
-          std::cerr << "airtp ppl: unit " << u + 1 << "/" << U << ": " << seqs.size() << " stories, N = " << run.plan.n_dev
-                    << ", scheme " << run.scheme << ", "
-                    << (run.analog ? "snr " + exact_double(run.col[p]) + " dB"
-                                   : run.scheme == "digital" ? exact_double(run.col[p]) + " bits" : std::string("exact"))
-                    << ", " << run.R << " realization(s); split " << run.plan.describe()
-                    << "\n";
-        v = pack_unit(evaluate_unit(run, p, model, seqs, max_len, !f.quiet), nL);
-        if (ckpt) ckpt->save(key, v.data(), v.size());
+      const double work = (runs[r].R + 1) * S;
+      total += work;
+      std::vector<double> v(fields.size());
+      if (ckpt && ckpt->load("u" + std::to_string(u), v.data(), v.size())) {
+        got[u - range.begin] = std::move(v);
+        resumed += work;
+        ++n_resumed;
+      }
+    }
+  Progress prog("ppl", total, f.quiet, resumed);  // rates and totals in story passes
+  if (n_resumed > 0) prog.note("resuming: " + std::to_string(n_resumed) + " finished unit(s) from " + ckpt->dir());
+  double done = resumed;
+  int split_shown = 0;  // device count whose split was last printed
+  for (size_t u = 0, r = 0; r < runs.size(); ++r)
+    for (size_t p = 0; p < runs[r].col.size(); ++p, ++u) {
+      if (u < range.begin || u >= range.end) continue;
+      std::vector<double>& v = got[u - range.begin];
+      const PplRun& run = runs[r];
+      if (v.empty()) {
+        if (split_shown != run.plan.n_dev) prog.note("N = " + std::to_string(run.plan.n_dev) + " split: " + run.plan.describe());
+        split_shown = run.plan.n_dev;
+        prog.note("unit " + std::to_string(u + 1) + "/" + std::to_string(U) + ": N = " + std::to_string(run.plan.n_dev) +
+                  ", " + run.scheme +
+                  (run.analog ? ", SNR " + exact_double(run.col[p]) + " dB"
+                              : run.scheme == "digital" ? ", " + exact_double(run.col[p]) + " bits" : std::string()) +
+                  ", " + std::to_string(run.R) + " realization(s) x " + std::to_string(seqs.size()) + " stories");
+        const double before = done;
+        v = pack_unit(evaluate_unit(run, p, model, seqs, max_len,
+                                    [&](long scored) { prog.update(before + (run.R + 1) * (double)scored); }),
+                      nL);
+        done = before + (run.R + 1) * S;
+        if (ckpt) ckpt->save("u" + std::to_string(u), v.data(), v.size());
       }
       for (size_t k = 0; k < fields.size(); ++k) units.data[fields[k]][u - range.begin] = v[k];
     }
-  if (resumed > 0 && !f.quiet) std::cerr << "airtp ppl: resumed " << resumed << " finished unit(s) from " << ckpt->dir() << "\n";
+  prog.finish();
 
   if (sharded) {
     ResultFile out(f.out, RunInfo{command_line(), toml, f.mf.sch.air.seed, "cpu", device_description(Backend::cpu), "shard"});

@@ -104,7 +104,7 @@ double kl_row(const float* a, const float* b, int V) {
 
 void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>& seqs, const TpPlan& plan,
                   const std::vector<const AllReduce*>& schemes, int R, CleanScore& clean,
-                  std::vector<NoisyScore>& noisy, bool progress) {
+                  std::vector<NoisyScore>& noisy, const std::function<void(long)>& progress) {
   const int V = model.cfg().vocab_size, nL = model.cfg().n_layers;
   const long S = (long)seqs.size();
   const size_t K = schemes.size();
@@ -171,9 +171,8 @@ void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>&
         }
       });
     }
-    if (progress) std::cerr << "\r  scored " << c0 + cn << "/" << S << " sequences" << std::flush;
+    if (progress) progress(c0 + cn);
   }
-  if (progress) std::cerr << "\n";
   clean.n_sequences = S;
   clean.n_tokens = 0;
   for (double x : c_cnt) clean.n_tokens += (long)x;

@@ -6,6 +6,7 @@
 // model's context, and every token after BOS is scored (position t predicts token t+1).
 // The clean reference is the unsplit model with exact sums.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,10 +44,11 @@ struct NoisyScore {
 
 // Scores the clean model once, then each scheme over n_realizations x sequences items.
 // Sequences are processed in chunks so memory stays bounded; results do not depend on the
-// chunk size or the thread count.
+// chunk size or the thread count. `progress` (optional) is called after each chunk with the
+// sequences scored so far.
 void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>& seqs, const TpPlan& plan,
                   const std::vector<const AllReduce*>& schemes, int n_realizations, CleanScore& clean,
-                  std::vector<NoisyScore>& noisy, bool progress = false);
+                  std::vector<NoisyScore>& noisy, const std::function<void(long)>& progress = {});
 
 // Ratio estimator sum(a)/sum(b) with its delta-method standard error over independent units.
 Estimate ratio_estimate(const std::vector<double>& a, const std::vector<double>& b);
