@@ -353,14 +353,8 @@ void write_compare(const CompareConfig& c, const SampleSet& set, ResultFile& out
 
 // `airtp merge` of compare shards.
 void finalize_compare(const std::string& config_toml, const SampleSet& set, ResultFile& out) {
-  toml::table root;
-  try {
-    root = toml::parse(config_toml);
-  } catch (const toml::parse_error& e) {
-    throw InputError("shard config: not valid TOML (" + std::string(e.description()) + ")");
-  }
   CompareConfig c;
-  read_config(root, "shard config", c);
+  read_config(parse_toml_text(config_toml, "shard config"), "shard config", c);
   validate(c);
   write_compare(c, set, out, true);
 }

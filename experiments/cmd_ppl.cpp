@@ -428,14 +428,8 @@ void write_ppl(const std::vector<PplRun>& runs, const CleanScore& clean, const M
 // `airtp merge` of ppl shards: rebuilds the runs from the recorded config (the model file gives
 // the split) and writes what the unsharded run writes.
 void finalize_ppl(const std::string& config_toml, const SampleSet& units, ResultFile& out) {
-  toml::table root;
-  try {
-    root = toml::parse(config_toml);
-  } catch (const toml::parse_error& e) {
-    throw InputError("shard config: not valid TOML (" + std::string(e.description()) + ")");
-  }
   PplFlags f;
-  read_ppl_config(root, "shard config", f);
+  read_ppl_config(parse_toml_text(config_toml, "shard config"), "shard config", f);
   const ModelWeights w = load_llama2c(f.mf.model);
   std::vector<PplRun> runs = plan_runs(f, w.cfg);
   const CleanScore clean = fill_runs(runs, units, w.cfg.n_layers);

@@ -43,13 +43,7 @@ static void read_mse_config(const toml::table& root, const std::string& path, Ms
 void load_mse_config(const std::string& path, MseConfig& c) { read_mse_config(parse_toml_file(path), path, c); }
 
 void parse_mse_config_text(const std::string& text, const std::string& source, MseConfig& c) {
-  toml::table root;
-  try {
-    root = toml::parse(text);
-  } catch (const toml::parse_error& e) {
-    throw InputError(source + ": not valid TOML (" + std::string(e.description()) + ")");
-  }
-  read_mse_config(root, source, c);
+  read_mse_config(parse_toml_text(text, source), source, c);
 }
 
 static void need(bool ok, const std::string& field, const std::string& flag, const std::string& what) {

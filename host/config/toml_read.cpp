@@ -20,6 +20,14 @@ toml::table parse_toml_file(const std::string& path) {
   }
 }
 
+toml::table parse_toml_text(const std::string& text, const std::string& source) {
+  try {
+    return toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    throw InputError(source + ": not valid TOML (" + std::string(e.description()) + ")");
+  }
+}
+
 std::string exact_double(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   if (std::isnan(v)) return "nan";

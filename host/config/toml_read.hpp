@@ -36,6 +36,8 @@ class TomlReader {
 
 // Parses a TOML file; InputError naming the file, line and column on a syntax error.
 toml::table parse_toml_file(const std::string& path);
+// Parses TOML text (a config recorded in a result or shard file); InputError naming `source`.
+toml::table parse_toml_text(const std::string& text, const std::string& source);
 
 // Formats a double so that it reads back exactly (TOML and result metadata).
 std::string exact_double(double v);
