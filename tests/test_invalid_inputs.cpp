@@ -46,6 +46,9 @@ const Row kRows[] = {
     {"ppl -q -o {d}/out.h5 -R 0 --max-stories 1", "--realizations: must be at least 1"},
     {"ppl -q -o {d}/out.h5 --scheme digital --bits 0 --max-stories 1 -R 1", "--bits: 0 not in 1..24"},
     {"ppl -q -o {d}/out.h5 --snr abc", "Could not convert: --snr = abc"},
+    {"ppl -q -o {d}/out.h5 --shard 3/3 --max-stories 1", "--shard: expected i/n with 0 <= i < n"},
+    {"ppl -q --shard 0/2 --max-stories 1", "--shard: needs an output file (-o)"},
+    {"ppl -q --resume --max-stories 1", "--resume: needs an output file (-o)"},
     // generate
     {"generate --steps 0", "--steps: must be at least 1"},
     {"generate --model {d}/missing.bin", "model file '{d}/missing.bin': cannot open"},
@@ -61,6 +64,7 @@ const Row kRows[] = {
     {"compare -q -o {d}/out.h5 --devices 0", "--devices: each N must be in 1..32"},
     {"compare -q -o {d}/out.h5 --n-rx 0", "--n-rx: each N_r must be in 1..128"},
     {"compare -q -o {d}/out.h5 --snr-db inf", "--snr-db: must be finite"},
+    {"compare -q -o {d}/out.h5 --shard 1/0", "--shard: expected i/n with 0 <= i < n"},
     // merge
     {"merge -q {d}/out.h5", "shards is required"},
     {"merge -q {d}/out.h5 {d}/missing.h5", "shard '{d}/missing.h5': no such file"},
