@@ -141,7 +141,7 @@ std::string serialize(const ShardContents& c) {
   for (const auto& [name, v] : c.samples.data) {
     put_str(b, name);
     put_u64(b, v.size());
-    b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+    if (!v.empty()) b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
   }
   return b;
 }
@@ -186,7 +186,7 @@ bool deserialize(const std::string& b, ShardContents& c) {
     const uint64_t m = r.u64();
     if (!r.ok || m > (b.size() - r.at) / sizeof(double)) return false;
     std::vector<double> v(m);
-    std::memcpy(v.data(), b.data() + r.at, m * sizeof(double));
+    if (m) std::memcpy(v.data(), b.data() + r.at, m * sizeof(double));  // an empty shard has no data()
     r.at += m * sizeof(double);
     c.samples.data[name] = std::move(v);
   }
