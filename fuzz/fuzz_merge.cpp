@@ -8,7 +8,9 @@
 // contents, so this target fuzzes the product path: a crash inside libhdf5 kills the child
 // and must come back as an InputError. The child's coverage is not seen by libFuzzer (it
 // exercises libhdf5, which is not instrumented, and our attribute reads); the parent's
-// deserialisation and checks are.
+// deserialisation and checks are. Run it with -rss_limit_mb=0 -malloc_limit_mb=0: libhdf5 asks
+// for 8 GB on some corrupt headers, and libFuzzer's malloc limit (inherited by the child) would
+// report that as this process's out-of-memory. 2026-11-29: 43.7 k inputs in 300 s, clean.
 #include <unistd.h>
 
 #include <cstdint>
