@@ -10,6 +10,7 @@
 #include "host/assign/rounding.hpp"
 #include "host/common/backend_select.hpp"
 #include "host/config/toml_read.hpp"
+#include "host/runs/shard.hpp"
 
 namespace airtp {
 namespace {
@@ -20,7 +21,7 @@ struct AssignFlags {
   int iterations = 0, validate_every = 0, fast_starts = 0, fast_iters = 0, draws = 0;
   long batch = 0, validation = 0;
   double curvature = 0;
-  bool quiet = false;
+  bool quiet = false, resume = false;
 };
 
 std::string join(const std::vector<double>& v) {
@@ -71,7 +72,11 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   const AssignScenario& s = c.scenario;
   const int N = s.n();
   const FeasibleSet fs = feasible_set(s, c.ssca.energy_margin);  // InputError before any work
-  const SscaTrace t = run_ssca(b, s, solver, c.solver_options, c.ssca, c.seed, f.quiet);
+  // Finished iterations are always checkpointed; --resume decides whether an old checkpoint of
+  // this output is used or discarded.
+  const Checkpoint ckpt(f.output, "assign config " + config_fingerprint(c.to_toml()) + " backend " + backend_name(b),
+                        f.resume);
+  const SscaTrace t = run_ssca(b, s, solver, c.solver_options, c.ssca, c.seed, f.quiet, &ckpt);
 
   ResultFile out(f.output, run_info("assign", c.to_toml(), c.seed, b));
   out.set_stage("SSCA iterations (sampling, design, surrogate)");
@@ -168,6 +173,7 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   out.attr("/", "streams", (int64_t)s.L());
   out.attr("/", "sigma2", s.sigma2());
   out.commit();
+  ckpt.remove();
   if (!f.quiet) {
     std::cerr << "assign: final validation MSE " << show_mse(lf) << " +- " << lf.stderr_ << "; rounded split " << show_mse(lr) << "\n";
     std::cerr << "assign: wrote " << f.output << "\n";
@@ -196,6 +202,7 @@ const bool registered = register_command({"assign", "Model assignment over heter
   sub.add_option("--fast-starts", f->fast_starts, "fast solver: starts");
   sub.add_option("--fast-iters", f->fast_iters, "fast solver: L-BFGS iterations per stage");
   sub.add_option("--draws", f->draws, "sdr: randomization draws");
+  sub.add_flag("--resume", f->resume, "continue an interrupted run from its checkpoint (OUTPUT.ckpt/)");
   sub.add_flag("-q,--quiet", f->quiet, "no progress output");
   CLI::App* s = &sub;
   return [f, s] { return run_assign(*f, *s); };

@@ -500,6 +500,48 @@ TEST(Resume, CompareKilledAfterFinishedBlocksResumesToTheSameFile) {
   EXPECT_GT(kills_after_progress, 0) << "no kill landed after a finished block: the test proved nothing";
 }
 
+TEST(Resume, AssignKilledAfterIterationsResumesToTheSameFile) {
+  // SSCA checkpoints every finished iteration (its steps, averages, m and validation levels);
+  // a resumed run replays them and continues to the same trace, baselines and split.
+  const std::string cfg = std::string(AIRTP_SOURCE_DIR) + "/experiments/paper/fig3_ssca_convergence.smoke.toml";
+  const std::string ref = tmp("assign_resume_ref.h5"), out = tmp("assign_resume.h5");
+  ASSERT_EQ(run_airtp("assign -q " + cfg + " -o " + ref).code, 0);
+  EXPECT_FALSE(fs::exists(ref + ".ckpt")) << "a finished run removes its checkpoint";
+  std::random_device rd;
+  const unsigned seed = rd();
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> more(1, 8);  // iterations (of 30) to let finish before each kill
+  SCOPED_TRACE("kill seed " + std::to_string(seed));
+  int kills_after_progress = 0;
+  for (int trial = 0; trial < 5 && kills_after_progress == 0; ++trial) {
+    fs::remove(out);
+    fs::remove_all(out + ".ckpt");
+    for (int attempt = 0;; ++attempt) {
+      ASSERT_LT(attempt, 40) << "resume makes no progress";
+      std::vector<std::string> args = split("assign -q " + cfg + " -o " + out);
+      if (attempt > 0) args.push_back("--resume");
+      int st = 0;
+      if (attempt < 3) {
+        const int target = finished_blocks(out + ".ckpt", {"it"}) + more(gen);
+        st = run_and_kill(args, [&] { return finished_blocks(out + ".ckpt", {"it"}) >= target; }, 0.0);
+      } else {
+        const pid_t pid = spawn_airtp(args);
+        waitpid(pid, &st, 0);
+      }
+      if (WIFSIGNALED(st)) {
+        if (fs::exists(out)) expect_same_datasets(ref, out);  // killed after the rename: complete
+        if (finished_blocks(out + ".ckpt", {"it"}) > 0) ++kills_after_progress;
+        continue;
+      }
+      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
+      break;
+    }
+    expect_same_datasets(ref, out);
+    EXPECT_FALSE(fs::exists(out + ".ckpt"));
+  }
+  EXPECT_GT(kills_after_progress, 0) << "no kill landed after a finished iteration: the test proved nothing";
+}
+
 TEST(Resume, RefusesTheCheckpointOfAnotherConfig) {
   const std::string out = tmp("other.h5");
   fs::create_directories(out + ".ckpt");

@@ -222,7 +222,7 @@ void validate(const SscaOptions& o) {
 }
 
 SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const SolverOptions& so, const SscaOptions& o,
-                   uint64_t seed, bool quiet) {
+                   uint64_t seed, bool quiet, const Checkpoint* ckpt) {
   validate(s);
   validate(o);
   validate(so);
@@ -239,43 +239,68 @@ SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const Solv
   t.m = m;
   std::vector<double> gavg(N, 0.0);
   double vavg = 0;
-  for (int tau = 0; tau < o.iterations; ++tau) {
+  // One iteration's outcome, the unit of checkpoints: rho, gamma, the mini-batch alpha, the
+  // averaged objective, alpha_ref, the averaged gradient (N), m after the step (N), then two
+  // validation slots (m^0 at the first iteration, m^{tau+1} when scheduled): present, mse,
+  // stderr, outages, mse_ok, stderr_ok.
+  const size_t rec_size = 2 * (size_t)N + 17, v0 = 5 + 2 * (size_t)N, v1 = v0 + 6;
+  auto put_level = [](std::vector<double>& r, size_t at, const Level& l) {
+    r[at] = 1, r[at + 1] = l.mse, r[at + 2] = l.stderr_, r[at + 3] = (double)l.outages;
+    r[at + 4] = l.mse_ok, r[at + 5] = l.stderr_ok;
+  };
+  auto apply = [&](const std::vector<double>& r, int tau) {
+    t.rho.push_back(r[0]), t.gamma.push_back(r[1]), t.sample_alpha.push_back(r[2]);
+    vavg = r[3];
+    t.surrogate_value.push_back(vavg);
+    t.alpha_ref = r[4];
+    gavg.assign(r.begin() + 5, r.begin() + 5 + N);
+    t.grad_avg.insert(t.grad_avg.end(), gavg.begin(), gavg.end());
+    m.assign(r.begin() + 5 + N, r.begin() + 5 + 2 * N);
+    t.m.insert(t.m.end(), m.begin(), m.end());
+    for (const auto& [at, iter] : {std::pair<size_t, int64_t>{v0, 0}, {v1, tau + 1}})
+      if (r[at] != 0) {
+        t.val_iter.push_back(iter), t.val_mse.push_back(r[at + 1]), t.val_stderr.push_back(r[at + 2]);
+        t.val_outages.push_back((int64_t)r[at + 3]);
+        t.val_mse_ok.push_back(r[at + 4] != 0), t.val_stderr_ok.push_back(r[at + 5] != 0);
+      }
+  };
+  auto key = [](int tau) { return "it" + std::to_string(tau); };
+  int start = 0;
+  std::vector<double> rec(rec_size);
+  while (ckpt && start < o.iterations && ckpt->load(key(start), rec.data(), rec_size)) apply(rec, start++);
+  if (start > 0 && !quiet)
+    std::cerr << "assign: resuming after iteration " << start << "/" << o.iterations << " from " << ckpt->dir() << "\n";
+  for (int tau = start; tau < o.iterations; ++tau) {
     const SampleGrad g = sample_alpha_grad(s, m, solver, so, seed, (uint64_t)tau * o.batch, o.batch, o.smooth_p);
     if (g.used == 0)
       throw InputError("every realization of mini-batch " + std::to_string(tau) +
                        " is an outage (rank-deficient channels): check channel.n_rx, channel.streams and the devices");
-    if (tau == 0) t.alpha_ref = g.alpha;
+    std::fill(rec.begin(), rec.end(), 0.0);
+    const double alpha_ref = tau == 0 ? g.alpha : t.alpha_ref;
     const double rho = o.rho_scale / std::pow(tau + 1.0, o.rho_exp);
     const double gamma = o.gamma_scale / std::pow(tau + 1.0, o.gamma_exp);
-    vavg = (1 - rho) * vavg + rho * g.alpha / t.alpha_ref;
-    for (int n = 0; n < N; ++n) gavg[n] = (1 - rho) * gavg[n] + rho * g.grad[n] / t.alpha_ref;
-    const std::vector<double> mhat = minimise_surrogate(m, gavg, o.curvature, f.cap);
-    for (int n = 0; n < N; ++n) m[n] = (1 - gamma) * m[n] + gamma * mhat[n];
-    t.rho.push_back(rho), t.gamma.push_back(gamma);
-    t.sample_alpha.push_back(g.alpha);
-    t.surrogate_value.push_back(vavg);
-    t.grad_avg.insert(t.grad_avg.end(), gavg.begin(), gavg.end());
-    t.m.insert(t.m.end(), m.begin(), m.end());
+    rec[0] = rho, rec[1] = gamma, rec[2] = g.alpha, rec[4] = alpha_ref;
+    rec[3] = (1 - rho) * vavg + rho * g.alpha / alpha_ref;
+    std::vector<double> gnew(N), mnew(N);
+    for (int n = 0; n < N; ++n) gnew[n] = (1 - rho) * gavg[n] + rho * g.grad[n] / alpha_ref;
+    const std::vector<double> mhat = minimise_surrogate(m, gnew, o.curvature, f.cap);
+    for (int n = 0; n < N; ++n) mnew[n] = (1 - gamma) * m[n] + gamma * mhat[n];
+    std::copy(gnew.begin(), gnew.end(), rec.begin() + 5);
+    std::copy(mnew.begin(), mnew.end(), rec.begin() + 5 + N);
+    // Validation of m^0 first, then of each m^{tau+1} the schedule asks for.
     const bool last = tau + 1 == o.iterations;
-    if ((tau + 1) % o.validate_every == 0 || last || tau == 0) {
-      // Validation of m^0 first, then of each m^{tau+1} the schedule asks for.
-      if (tau == 0) {
-        const Level l0 = validation_level(b, s, std::vector<double>(t.m.begin(), t.m.begin() + N), solver, so, seed, o.validation, f);
-        t.val_iter.push_back(0), t.val_mse.push_back(l0.mse), t.val_stderr.push_back(l0.stderr_), t.val_outages.push_back(l0.outages);
-        t.val_mse_ok.push_back(l0.mse_ok), t.val_stderr_ok.push_back(l0.stderr_ok);
-      }
-      if ((tau + 1) % o.validate_every == 0 || last) {
-        const Level l = validation_level(b, s, m, solver, so, seed, o.validation, f);
-        t.val_iter.push_back(tau + 1), t.val_mse.push_back(l.mse), t.val_stderr.push_back(l.stderr_),
-            t.val_outages.push_back(l.outages);
-        t.val_mse_ok.push_back(l.mse_ok), t.val_stderr_ok.push_back(l.stderr_ok);
-        if (!quiet) {
-          std::cerr << "assign: iteration " << tau + 1 << "/" << o.iterations << "  validation MSE " << l.mse << "  m =";
-          for (double x : m) std::cerr << " " << x;
-          std::cerr << "\n";
-        }
+    if (tau == 0) put_level(rec, v0, validation_level(b, s, m, solver, so, seed, o.validation, f));
+    if ((tau + 1) % o.validate_every == 0 || last) {
+      const Level l = validation_level(b, s, mnew, solver, so, seed, o.validation, f);
+      put_level(rec, v1, l);
+      if (!quiet) {
+        std::cerr << "assign: iteration " << tau + 1 << "/" << o.iterations << "  validation MSE " << l.mse << "  m =";
+        for (double x : mnew) std::cerr << " " << x;
+        std::cerr << "\n";
       }
     }
+    if (ckpt) ckpt->save(key(tau), rec.data(), rec_size);
+    apply(rec, tau);
   }
   t.final_m = m;
   return t;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 #include "host/assign/devices.hpp"
+#include "host/runs/checkpoint.hpp"
 #include "host/solvers/solve.hpp"
 #include "kernels/backend.hpp"
 
@@ -102,8 +103,11 @@ struct SscaTrace {
   std::vector<double> final_m;
 };
 
-// Runs SSCA; progress lines on stderr unless quiet.
+// Runs SSCA; progress lines on stderr unless quiet. With a checkpoint, every finished
+// iteration is saved (its steps, averages, m and validation levels: all the state the next
+// iteration needs) and the iterations found there are replayed instead of recomputed, so a
+// run killed at any moment resumes to the same trace.
 SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const SolverOptions& so, const SscaOptions& o,
-                   uint64_t seed, bool quiet);
+                   uint64_t seed, bool quiet, const Checkpoint* ckpt = nullptr);
 
 }  // namespace airtp
