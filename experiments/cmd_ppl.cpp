@@ -277,7 +277,7 @@ void print_run(const PplRun& run, int n_layers) {
 }
 
 // The datasets of one run under `g` ("" or "runs/<scheme>_N<n>/"). Undefined values are masked
-// in the file (never NaN/Inf): a standard error of fewer than two units, a ratio with a zero
+// in the file (never NaN/Inf): a standard error over fewer than two stories, a ratio with a zero
 // denominator, a mean alpha with every link in outage.
 void write_run(ResultFile& rf, const std::string& g, const PplRun& run, int nL) {
   const size_t P = run.col.size();
@@ -301,7 +301,7 @@ void write_run(ResultFile& rf, const std::string& g, const PplRun& run, int nL) 
   else
     rf.write(g + "points/bits", run.col, {P}, {pd}, "bit", "quantization bits per value (0: exact)");
   const std::string est = g + "points/estimate_valid", sev = g + "points/se_valid",
-                    se_note = " (undefined with fewer than 2 units: realizations x stories)";
+                    se_note = " (over stories, each story's realizations pooled; undefined with fewer than 2 stories)";
   rf.write_masked(g + "points/ppl", ppl, est_ok, {P}, {pd}, "1", "perplexity of the noisy split model", est);
   rf.write_masked(g + "points/ppl_se", ppl_se, se_ok, {P}, {pd}, "1", "standard error of points/ppl" + se_note, sev);
   rf.write_masked(g + "points/nll_increase", dn, est_ok, {P}, {pd}, "nat/token", "noisy minus clean NLL per token, paired",

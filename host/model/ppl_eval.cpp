@@ -182,16 +182,26 @@ void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>&
   };
   clean.ppl = ppl_of(clean.nll);
   noisy.assign(K, NoisyScore{});
+  // The R items of one story share its text, so they are not independent: each story's items
+  // are pooled into one unit and the standard errors are over stories (cluster-robust), the
+  // same units as the clean score's. The means are unchanged (sums of sums).
+  auto by_story = [&](const std::vector<double>& v) {
+    std::vector<double> c(S, 0.0);
+    for (int r = 0; r < R; ++r)
+      for (long s = 0; s < S; ++s) c[s] += v[(size_t)r * S + s];
+    return c;
+  };
   for (size_t k = 0; k < K; ++k) {
     NoisyScore& o = noisy[k];
     o.n_items = (long)R * S;
-    o.nll = ratio_estimate(n_nll[k], n_cnt[k]);
+    const std::vector<double> cnt = by_story(n_cnt[k]);
+    o.nll = ratio_estimate(by_story(n_nll[k]), cnt);
     o.ppl = ppl_of(o.nll);
-    o.nll_increase = ratio_estimate(n_dnll[k], n_cnt[k]);
-    o.kl = ratio_estimate(n_kl[k], n_cnt[k]);
-    o.top1 = ratio_estimate(n_top[k], n_cnt[k]);
+    o.nll_increase = ratio_estimate(by_story(n_dnll[k]), cnt);
+    o.kl = ratio_estimate(by_story(n_kl[k]), cnt);
+    o.top1 = ratio_estimate(by_story(n_top[k]), cnt);
     o.nmse.resize(2 * nL);
-    for (int q = 0; q < 2 * nL; ++q) o.nmse[q] = ratio_estimate(err[k][q], ref[k][q]);
+    for (int q = 0; q < 2 * nL; ++q) o.nmse[q] = ratio_estimate(by_story(err[k][q]), by_story(ref[k][q]));
   }
 }
 

@@ -21,7 +21,8 @@ std::vector<std::vector<int>> load_story_tokens(const std::string& path, const T
                                                 int max_stories);
 
 // An undefined value is flagged, not NaN: mean_ok = false when the ratio's denominator is 0;
-// se_ok = false with fewer than 2 units (the standard error of one sample is undefined).
+// se_ok = false with fewer than 2 units (the standard error of one sample is undefined). Units
+// are stories, for the clean and the noisy scores alike: a story's realizations are pooled.
 struct Estimate {
   double mean = 0, se = 0;
   bool mean_ok = true, se_ok = true;
