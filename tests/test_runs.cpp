@@ -316,6 +316,52 @@ int run_and_kill(const std::vector<std::string>& args, const std::function<bool(
   return st;
 }
 
+// When the kill of one attempt comes: once `ready()` holds, after `delay_s` more seconds.
+struct KillAt {
+  std::function<bool()> ready;
+  double delay_s = 0;
+};
+
+// One trial of a kill -9 / --resume test: starts afresh, runs `airtp <command> -o out` and kills
+// it at `kill_at(attempt)` for attempts 0 .. kills-1 (each later run adds --resume), then lets a
+// run finish. Checks that a killed run leaves either no result or a complete one, and that the
+// end result equals `ref` with the checkpoint gone. Returns the kills after which finished
+// blocks named by `prefixes` were on disk (a test whose kills never left any proved nothing).
+int kill_and_resume_trial(const std::string& command, const std::string& out, const std::string& ref,
+                          const std::vector<std::string>& prefixes, int kills,
+                          const std::function<KillAt(int attempt)>& kill_at) {
+  fs::remove(out);
+  fs::remove_all(out + ".ckpt");
+  int after_progress = 0;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt >= 40) {
+      ADD_FAILURE() << "resume makes no progress";
+      return after_progress;
+    }
+    std::vector<std::string> args = split(command + " -o " + out);
+    if (attempt > 0) args.push_back("--resume");
+    int st = 0;
+    if (attempt < kills) {
+      const KillAt k = kill_at(attempt);
+      st = run_and_kill(args, k.ready, k.delay_s);
+    } else {
+      waitpid(spawn_airtp(args), &st, 0);
+    }
+    if (WIFSIGNALED(st)) {
+      if (fs::exists(out)) expect_same_datasets(ref, out);  // killed after the rename: complete
+      if (finished_blocks(out + ".ckpt", prefixes) > 0) ++after_progress;
+      continue;
+    }
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
+    break;
+  }
+  expect_same_datasets(ref, out);
+  EXPECT_FALSE(fs::exists(out + ".ckpt"));
+  return after_progress;
+}
+
+const auto kAnytime = [] { return true; };
+
 }  // namespace
 
 TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
@@ -326,7 +372,6 @@ TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
   ASSERT_EQ(run_airtp("mse " + sweep + " -o " + ref).code, 0);
   const double full_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_FALSE(fs::exists(ref + ".ckpt")) << "a finished run removes its checkpoint";
-
   std::random_device rd;
   const unsigned seed = rd();
   std::mt19937 gen(seed);
@@ -334,35 +379,11 @@ TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
   int kills_after_progress = 0;  // kills that left finished blocks for the resume to load
   for (int trial = 0; trial < 3; ++trial) {
-    fs::remove(out);
-    fs::remove_all(out + ".ckpt");
-    int kills = 0;
-    for (int attempt = 0;; ++attempt) {
-      ASSERT_LT(attempt, 40) << "resume makes no progress";
-      std::vector<std::string> args = split("mse " + sweep + " -o " + out);
-      if (attempt > 0) args.push_back("--resume");
-      int st = 0;
-      if (kills >= 4) {  // a few kills per trial, then one run left alone
-        const pid_t pid = spawn_airtp(args);
-        waitpid(pid, &st, 0);
-      } else if (trial == 0 && attempt == 0) {
-        // One kill certainly after a finished block, at a random moment inside a later one.
-        st = run_and_kill(args, [&] { return finished_blocks(out + ".ckpt", {"p"}) > 0; }, 0.2 * when(gen));
-      } else {
-        st = run_and_kill(args, [] { return true; }, when(gen));
-      }
-      if (WIFSIGNALED(st)) {
-        ++kills;
-        // Killed: the result file is either absent or (killed after the rename) complete.
-        if (fs::exists(out)) expect_same_datasets(ref, out);
-        if (finished_blocks(out + ".ckpt", {"p"}) > 0) ++kills_after_progress;
-        continue;
-      }
-      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
-      break;
-    }
-    expect_same_datasets(ref, out);
-    EXPECT_FALSE(fs::exists(out + ".ckpt"));
+    kills_after_progress += kill_and_resume_trial("mse " + sweep, out, ref, {"p"}, 4, [&](int attempt) {
+      // One kill certainly after a finished block, at a random moment inside a later one.
+      if (trial == 0 && attempt == 0) return KillAt{[&] { return finished_blocks(out + ".ckpt", {"p"}) > 0; }, 0.2 * when(gen)};
+      return KillAt{kAnytime, when(gen)};
+    });
     for (const auto& e : fs::directory_iterator(tmpdir()))
       EXPECT_EQ(e.path().filename().string().find(".resume.h5.tmp-"), std::string::npos)
           << "killed runs' temporaries are cleaned up on resume: " << e.path();
@@ -383,37 +404,16 @@ TEST(Resume, EverySchemeKilledAndResumedEqualsUninterruptedRun) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<double> when(0.0, 0.5 * full_s);
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
-  const std::vector<std::string> scheme_prefixes = {"fdma_", "digital_", "alpha_"};
-  int scheme_blocks_seen = 0;  // kills that left a scheme's finished block for the resume to load
+  const std::vector<std::string> scheme_blocks = {"fdma_", "digital_", "alpha_"};
+  int seen = 0;  // kills that left a scheme's finished block for the resume to load
   // A run that finishes before its first kill proves nothing; start afresh (rare, bounded).
-  for (int trial = 0; trial < 5 && scheme_blocks_seen == 0; ++trial) {
-    fs::remove(out);
-    fs::remove_all(out + ".ckpt");
-    for (int attempt = 0;; ++attempt) {
-      ASSERT_LT(attempt, 40) << "resume makes no progress";
-      std::vector<std::string> args = split("mse " + sweep + " -o " + out);
-      if (attempt > 0) args.push_back("--resume");
-      int st = 0;
-      if (attempt == 0) {
-        // First kill once a scheme block is on disk, at a random moment after it.
-        st = run_and_kill(args, [&] { return finished_blocks(out + ".ckpt", scheme_prefixes) > 0; }, 0.2 * when(gen));
-      } else if (attempt < 3) {
-        st = run_and_kill(args, [] { return true; }, when(gen));
-      } else {
-        const pid_t pid = spawn_airtp(args);
-        waitpid(pid, &st, 0);
-      }
-      if (WIFSIGNALED(st)) {
-        if (finished_blocks(out + ".ckpt", scheme_prefixes) > 0) ++scheme_blocks_seen;
-        continue;
-      }
-      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
-      break;
-    }
-    expect_same_datasets(ref, out);
-    EXPECT_FALSE(fs::exists(out + ".ckpt"));
-  }
-  EXPECT_GT(scheme_blocks_seen, 0) << "no kill found a scheme's checkpoint block: the test proved nothing";
+  for (int trial = 0; trial < 5 && seen == 0; ++trial)
+    seen += kill_and_resume_trial("mse " + sweep, out, ref, scheme_blocks, 3, [&](int attempt) {
+      // First kill once a scheme block is on disk, at a random moment after it.
+      if (attempt == 0) return KillAt{[&] { return finished_blocks(out + ".ckpt", scheme_blocks) > 0; }, 0.2 * when(gen)};
+      return KillAt{kAnytime, when(gen)};
+    });
+  EXPECT_GT(seen, 0) << "no kill found a scheme's checkpoint block: the test proved nothing";
 }
 
 TEST(Resume, PplKilledAfterFinishedUnitsResumesToTheSameFile) {
@@ -428,34 +428,13 @@ TEST(Resume, PplKilledAfterFinishedUnitsResumesToTheSameFile) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<double> when(0.0, 0.3 * full_s);
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
-  int kills_after_progress = 0;
-  for (int trial = 0; trial < 5 && kills_after_progress == 0; ++trial) {
-    fs::remove(out);
-    fs::remove_all(out + ".ckpt");
-    for (int attempt = 0;; ++attempt) {
-      ASSERT_LT(attempt, 40) << "resume makes no progress";
-      std::vector<std::string> args = split("ppl -q " + cfg + " -o " + out);
-      if (attempt > 0) args.push_back("--resume");
-      int st = 0;
-      if (attempt < 3) {
-        // Kill once `attempt + 1` units are on disk, at a random moment inside the next one.
-        st = run_and_kill(args, [&] { return finished_blocks(out + ".ckpt", {"u"}) > attempt; }, when(gen));
-      } else {
-        const pid_t pid = spawn_airtp(args);
-        waitpid(pid, &st, 0);
-      }
-      if (WIFSIGNALED(st)) {
-        if (fs::exists(out)) expect_same_datasets(ref, out);  // killed after the rename: complete
-        if (finished_blocks(out + ".ckpt", {"u"}) > 0) ++kills_after_progress;
-        continue;
-      }
-      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
-      break;
-    }
-    expect_same_datasets(ref, out);
-    EXPECT_FALSE(fs::exists(out + ".ckpt"));
-  }
-  EXPECT_GT(kills_after_progress, 0) << "no kill landed after a finished unit: the test proved nothing";
+  int seen = 0;
+  for (int trial = 0; trial < 5 && seen == 0; ++trial)
+    seen += kill_and_resume_trial("ppl -q " + cfg, out, ref, {"u"}, 3, [&](int attempt) {
+      // Kill once `attempt + 1` units are on disk, at a random moment inside the next one.
+      return KillAt{[&, attempt] { return finished_blocks(out + ".ckpt", {"u"}) > attempt; }, when(gen)};
+    });
+  EXPECT_GT(seen, 0) << "no kill landed after a finished unit: the test proved nothing";
 }
 
 TEST(Resume, CompareKilledAfterFinishedBlocksResumesToTheSameFile) {
@@ -469,35 +448,14 @@ TEST(Resume, CompareKilledAfterFinishedBlocksResumesToTheSameFile) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<double> when(0.0, 0.2 * full_s);
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
-  int kills_after_progress = 0;
-  for (int trial = 0; trial < 5 && kills_after_progress == 0; ++trial) {
-    fs::remove(out);
-    fs::remove_all(out + ".ckpt");
-    for (int attempt = 0;; ++attempt) {
-      ASSERT_LT(attempt, 40) << "resume makes no progress";
-      std::vector<std::string> args = split("compare -q " + cfg + " -o " + out);
-      if (attempt > 0) args.push_back("--resume");
-      int st = 0;
-      if (attempt < 3) {
-        // Kill once more blocks (alpha + time per solver) are on disk than before this attempt.
-        const int seen = finished_blocks(out + ".ckpt", {"alpha_"});
-        st = run_and_kill(args, [&] { return finished_blocks(out + ".ckpt", {"alpha_"}) > seen; }, when(gen));
-      } else {
-        const pid_t pid = spawn_airtp(args);
-        waitpid(pid, &st, 0);
-      }
-      if (WIFSIGNALED(st)) {
-        if (fs::exists(out)) expect_same_datasets(ref, out);  // killed after the rename: complete
-        if (finished_blocks(out + ".ckpt", {"alpha_"}) > 0) ++kills_after_progress;
-        continue;
-      }
-      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
-      break;
-    }
-    expect_same_datasets(ref, out);
-    EXPECT_FALSE(fs::exists(out + ".ckpt"));
-  }
-  EXPECT_GT(kills_after_progress, 0) << "no kill landed after a finished block: the test proved nothing";
+  int seen = 0;
+  for (int trial = 0; trial < 5 && seen == 0; ++trial)
+    seen += kill_and_resume_trial("compare -q " + cfg, out, ref, {"alpha_"}, 3, [&](int) {
+      // Kill once more blocks (alpha + time per solver) are on disk than before this attempt.
+      const int before = finished_blocks(out + ".ckpt", {"alpha_"});
+      return KillAt{[&, before] { return finished_blocks(out + ".ckpt", {"alpha_"}) > before; }, when(gen)};
+    });
+  EXPECT_GT(seen, 0) << "no kill landed after a finished block: the test proved nothing";
 }
 
 TEST(Resume, AssignKilledAfterIterationsResumesToTheSameFile) {
@@ -512,34 +470,13 @@ TEST(Resume, AssignKilledAfterIterationsResumesToTheSameFile) {
   std::mt19937 gen(seed);
   std::uniform_int_distribution<int> more(1, 8);  // iterations (of 30) to let finish before each kill
   SCOPED_TRACE("kill seed " + std::to_string(seed));
-  int kills_after_progress = 0;
-  for (int trial = 0; trial < 5 && kills_after_progress == 0; ++trial) {
-    fs::remove(out);
-    fs::remove_all(out + ".ckpt");
-    for (int attempt = 0;; ++attempt) {
-      ASSERT_LT(attempt, 40) << "resume makes no progress";
-      std::vector<std::string> args = split("assign -q " + cfg + " -o " + out);
-      if (attempt > 0) args.push_back("--resume");
-      int st = 0;
-      if (attempt < 3) {
-        const int target = finished_blocks(out + ".ckpt", {"it"}) + more(gen);
-        st = run_and_kill(args, [&] { return finished_blocks(out + ".ckpt", {"it"}) >= target; }, 0.0);
-      } else {
-        const pid_t pid = spawn_airtp(args);
-        waitpid(pid, &st, 0);
-      }
-      if (WIFSIGNALED(st)) {
-        if (fs::exists(out)) expect_same_datasets(ref, out);  // killed after the rename: complete
-        if (finished_blocks(out + ".ckpt", {"it"}) > 0) ++kills_after_progress;
-        continue;
-      }
-      ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
-      break;
-    }
-    expect_same_datasets(ref, out);
-    EXPECT_FALSE(fs::exists(out + ".ckpt"));
-  }
-  EXPECT_GT(kills_after_progress, 0) << "no kill landed after a finished iteration: the test proved nothing";
+  int seen = 0;
+  for (int trial = 0; trial < 5 && seen == 0; ++trial)
+    seen += kill_and_resume_trial("assign -q " + cfg, out, ref, {"it"}, 3, [&](int) {
+      const int target = finished_blocks(out + ".ckpt", {"it"}) + more(gen);
+      return KillAt{[&, target] { return finished_blocks(out + ".ckpt", {"it"}) >= target; }, 0.0};
+    });
+  EXPECT_GT(seen, 0) << "no kill landed after a finished iteration: the test proved nothing";
 }
 
 TEST(Resume, RefusesTheCheckpointOfAnotherConfig) {
