@@ -76,3 +76,10 @@ TEST(ThreadDeterminism, CompareSameBitsWithOneAndTwoThreads) {
   expect_thread_independent("compare -q --realizations 16 --solvers eigen,random,fast --devices 2,3 --n-rx 8",
                             "compare");
 }
+
+// SDR and the lower bound run in one worker process per thread (CSDP is not thread-safe):
+// the designs, alphas and bounds do not depend on how many there are.
+TEST(ThreadDeterminism, SdrWorkerProcessesSameBitsWithOneAndTwoThreads) {
+  expect_thread_independent("compare -q --realizations 6 --solvers sdr,eigen --devices 2 --n-rx 8 --save-channels",
+                            "compare");
+}

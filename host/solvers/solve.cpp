@@ -1,8 +1,12 @@
 #include "host/solvers/solve.hpp"
 
 #include <omp.h>
+
 #include <cmath>
+#include <vector>
+
 #include "host/common/errors.hpp"
+#include "host/common/fork_workers.hpp"
 
 namespace airtp {
 
@@ -56,15 +60,28 @@ ChannelSet channel_set(const AlphaParams& p, uint64_t real) {
   return c;
 }
 
+// CSDP is not thread-safe (its solves are serialised within a process), so the SDPs of a batch
+// are spread over worker processes, one per OpenMP thread; each solves its share serially.
+static int sdp_workers() { return omp_in_parallel() ? 1 : omp_get_max_threads(); }
+
 static void sdr_batch(const AlphaParams& p, const SolverOptions& o, uint64_t first, long count, double* alpha_out,
                       std::complex<double>* G_out) {
-  const long gsz = (long)p.ch.n_rx * p.n_streams;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (long i = 0; i < count; ++i) {
-    const SdrResult r = sdr_design(channel_set(p, first + (uint64_t)i), o.draws, p.design_key, first + (uint64_t)i);
-    alpha_out[i] = r.ok ? r.alpha : INFINITY;
+  const long gsz = (long)p.ch.n_rx * p.n_streams, per = 1 + (G_out ? 2 * gsz : 0);
+  std::vector<double> res((size_t)(count * per));
+  run_in_workers(count, per, sdp_workers(), [&](long i, double* r) {
+    const SdrResult d = sdr_design(channel_set(p, first + (uint64_t)i), o.draws, p.design_key, first + (uint64_t)i);
+    r[0] = d.ok ? d.alpha : INFINITY;
     if (G_out)
-      for (long e = 0; e < gsz; ++e) G_out[i * gsz + e] = r.ok ? r.G(e % p.ch.n_rx, e / p.ch.n_rx) : 0.0;
+      for (long e = 0; e < gsz; ++e) {
+        const std::complex<double> g = d.ok ? d.G(e % p.ch.n_rx, e / p.ch.n_rx) : 0.0;
+        r[1 + 2 * e] = g.real(), r[2 + 2 * e] = g.imag();
+      }
+  }, res.data());
+  for (long i = 0; i < count; ++i) {
+    const double* r = res.data() + i * per;
+    alpha_out[i] = r[0];
+    if (G_out)
+      for (long e = 0; e < gsz; ++e) G_out[i * gsz + e] = std::complex<double>(r[1 + 2 * e], r[2 + 2 * e]);
   }
 }
 
@@ -100,11 +117,10 @@ void solve_designs(const AlphaParams& p, Solver s, const SolverOptions& o, uint6
 }
 
 void lower_bound_batch(const AlphaParams& p, uint64_t first, long count, double* out) {
-#pragma omp parallel for schedule(dynamic, 1)
-  for (long i = 0; i < count; ++i) {
+  run_in_workers(count, 1, sdp_workers(), [&](long i, double* r) {
     const SdpSolution s = alpha_lower_bound(channel_set(p, first + (uint64_t)i));
-    out[i] = s.ok ? s.value : INFINITY;
-  }
+    r[0] = s.ok ? s.value : INFINITY;
+  }, out);
 }
 
 }  // namespace airtp
