@@ -74,8 +74,7 @@ int run_assign(const AssignFlags& f, CLI::App& sub) {
   const FeasibleSet fs = feasible_set(s, c.ssca.energy_margin);  // InputError before any work
   // Finished iterations are always checkpointed; --resume decides whether an old checkpoint of
   // this output is used or discarded.
-  const Checkpoint ckpt(f.output, "assign config " + config_fingerprint(c.to_toml()) + " backend " + backend_name(b),
-                        f.resume);
+  const Checkpoint ckpt(f.output, run_identity("assign", c.to_toml(), ShardSpec{}, backend_name(b)), f.resume);
   const SscaTrace t = run_ssca(b, s, solver, c.solver_options, c.ssca, c.seed, f.quiet, &ckpt);
 
   ResultFile out(f.output, run_info("assign", c.to_toml(), c.seed, b));

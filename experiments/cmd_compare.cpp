@@ -374,10 +374,7 @@ int run_compare(CompareConfig c, const std::string& output, bool quiet, const st
   const Backend b = select_backend(c.backend);
   const std::string toml = c.to_toml();
   const RealizationRange range = shard_range(shard, (uint64_t)c.realizations);
-  const std::string run_id = "compare config " + config_fingerprint(toml) + " shard " + std::to_string(shard.index) +
-                             "/" + std::to_string(shard.count) + (shard.given ? " file" : " result") + " backend " +
-                             backend_name(b);
-  const Checkpoint ckpt(output, run_id, resume);
+  const Checkpoint ckpt(output, run_identity("compare", toml, shard, backend_name(b)), resume);
   const SampleSet samples = compare_samples(c, b, range.begin, range.end, &ckpt, quiet);
   if (shard.given) {
     ResultFile out(output, run_info("shard", toml, c.seed, b));

@@ -54,9 +54,7 @@ int run_mse(const MseFlags& f, CLI::App& sub) {
   const RealizationRange range = shard_range(shard, (uint64_t)c.realizations);
   // Finished blocks are always checkpointed (cheap); --resume decides whether an old
   // checkpoint of this output is used or discarded.
-  const std::string run_id = "mse config " + config_fingerprint(toml) + " shard " + std::to_string(shard.index) + "/" +
-                             std::to_string(shard.count) + (shard.given ? " file" : " result") + " backend " + backend_name(b);
-  const Checkpoint ckpt(f.output, run_id, f.resume);
+  const Checkpoint ckpt(f.output, run_identity("mse", toml, shard, backend_name(b)), f.resume);
   const SampleSet samples = mse_samples(c, b, range.begin, range.end, &ckpt, f.quiet);
   if (shard.given) {
     ResultFile out(f.output, run_info("shard", toml, c.seed, b));

@@ -446,10 +446,9 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
     if (n < 1) throw InputError("--devices: must be at least 1 (devices = " + std::to_string(n) + ")");
   if (f.devices.size() > 1 && f.mf.m != "uniform")
     throw InputError("--m (m): an explicit assignment needs a single device count, got " + std::to_string(f.devices.size()));
-  const bool sharded = sub.get_option("--shard")->count() > 0;
-  const ShardSpec shard = sharded ? parse_shard("--shard", f.shard) : ShardSpec{};
-  if ((sharded || f.resume) && f.out.empty())
-    throw InputError(std::string(sharded ? "--shard" : "--resume") + ": needs an output file (-o)");
+  const ShardSpec shard = sub.get_option("--shard")->count() > 0 ? parse_shard("--shard", f.shard) : ShardSpec{};
+  if ((shard.given || f.resume) && f.out.empty())
+    throw InputError(std::string(shard.given ? "--shard" : "--resume") + ": needs an output file (-o)");
   // Names and radio options are checked before any work.
   for (const std::string& sch : f.schemes) {
     ModelFlags chk = f.mf;
@@ -472,9 +471,7 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
   const RealizationRange range = shard_range(shard, U);
   std::optional<Checkpoint> ckpt;
   if (!f.out.empty())
-    ckpt.emplace(f.out, "ppl config " + config_fingerprint(toml) + " shard " + std::to_string(shard.index) + "/" +
-                            std::to_string(shard.count) + (sharded ? " file" : " result") + " backend cpu",
-                 f.resume);
+    ckpt.emplace(f.out, run_identity("ppl", toml, shard, "cpu"), f.resume);
   const std::vector<std::string> fields = unit_fields(nL);
   SampleSet units;
   units.points = 1;
@@ -526,7 +523,7 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
     }
   prog.finish();
 
-  if (sharded) {
+  if (shard.given) {
     ResultFile out(f.out, RunInfo{command_line(), toml, f.mf.sch.air.seed, "cpu", device_description(Backend::cpu), "shard"});
     write_shard(out, make_shard_header("ppl", toml, f.mf.sch.air.seed, "cpu", shard, U), units);
     out.commit();

@@ -39,7 +39,7 @@ gguf=("$root/host/model/gguf.cpp" "$root/host/model/gguf_model.cpp" "$root/host/
   "$root/host/solvers/solve.cpp" "$root/fuzz/solver_link_traps.cpp" -fopenmp -o "$out/fuzz_toml_config"
 
 h5=(-I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5_cpp -lhdf5)
-"$CXX" "${flags[@]}" "${fz[@]}" "$root/fuzz/fuzz_merge.cpp" "$root/host/runs/shard_file.cpp" \
+"$CXX" "${flags[@]}" "${fz[@]}" "$root/fuzz/fuzz_merge.cpp" "$root/host/runs/shard_file.cpp" "$root/host/common/fork_workers.cpp" \
   "$root/host/io/result_file.cpp" "$root/host/runs/samples.cpp" "$root/host/runs/shard.cpp" \
   "$root/host/common/version.cpp" -DAIRTP_VERSION="\"fuzz\"" -DAIRTP_GIT_VERSION="\"fuzz\"" "${h5[@]}" -o "$out/fuzz_merge"
 echo "built $out/fuzz_{gguf,llama2c,tokenizer,toml_config,merge}"

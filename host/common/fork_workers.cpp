@@ -6,36 +6,65 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
+
+// Sanitizer runtimes (ASan, libFuzzer) install a callback run when they stop a process; a
+// child that dies must not run its parent's (libFuzzer would record the parent's crash).
+extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
 
 namespace airtp {
 
-namespace {
-
-bool write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= (size_t)w;
+ChildProcess start_child(const std::function<std::string()>& work) {
+  int fds[2];
+  if (::pipe(fds) != 0) return {};
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;  // kept for the caller's message
+    ::close(fds[0]);
+    ::close(fds[1]);
+    errno = err;
+    return {};
   }
-  return true;
+  if (pid == 0) {
+    ::close(fds[0]);
+    if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
+    for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
+    std::string bytes;
+    try {
+      bytes = work();
+    } catch (...) {
+      ::_exit(1);
+    }
+    for (size_t off = 0; off < bytes.size();) {
+      const ssize_t w = ::write(fds[1], bytes.data() + off, bytes.size() - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) ::_exit(1);
+      off += (size_t)w;
+    }
+    ::_exit(0);  // no atexit handlers: they belong to the parent (open HDF5 files, test harness)
+  }
+  ::close(fds[1]);
+  return {pid, fds[0]};
 }
 
-// Reads exactly n bytes unless the writer stops early; returns the bytes read.
-size_t read_all(int fd, char* p, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    const ssize_t r = ::read(fd, p + got, n - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += (size_t)r;
+bool finish_child(const ChildProcess& c, std::string& bytes, int* status) {
+  bytes.clear();
+  if (c.pid < 0) return false;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(c.fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    bytes.append(buf, (size_t)n);
   }
-  return got;
+  ::close(c.fd);
+  int st = 0;
+  while (::waitpid(c.pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (status) *status = st;
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
-
-}  // namespace
 
 void run_in_workers(long count, long per_item, int workers, const std::function<void(long i, double* out)>& solve,
                     double* out) {
@@ -45,52 +74,26 @@ void run_in_workers(long count, long per_item, int workers, const std::function<
     for (long i = 0; i < count; ++i) solve(i, out + i * per_item);
     return;
   }
-  struct Worker {
+  struct Share {
     long begin, end;
-    pid_t pid = -1;
-    int fd = -1;
+    ChildProcess child;
   };
-  std::vector<Worker> ws;
-  for (int w = 0; w < workers; ++w) ws.push_back({count * w / workers, count * (w + 1) / workers});
-  for (Worker& w : ws) {
-    int fds[2];
-    if (::pipe(fds) != 0) continue;  // this share is computed in-process below
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      ::close(fds[0]);
-      ::close(fds[1]);
-      continue;
-    }
-    if (pid == 0) {
-      ::close(fds[0]);
-      for (const Worker& o : ws)
-        if (o.fd >= 0) ::close(o.fd);  // the other workers' read ends belong to the parent
-      std::vector<double> buf((size_t)(w.end - w.begin) * per_item);
-      try {
-        for (long i = w.begin; i < w.end; ++i) solve(i, buf.data() + (i - w.begin) * per_item);
-      } catch (...) {
-        ::_exit(1);
-      }
-      const bool ok = write_all(fds[1], reinterpret_cast<const char*>(buf.data()), buf.size() * sizeof(double));
-      ::_exit(ok ? 0 : 1);  // no atexit handlers: they belong to the parent
-    }
-    ::close(fds[1]);
-    w.pid = pid;
-    w.fd = fds[0];
-  }
-  for (Worker& w : ws) {
-    bool ok = false;
-    if (w.pid > 0) {
-      const size_t bytes = (size_t)(w.end - w.begin) * per_item * sizeof(double);
-      const size_t got = read_all(w.fd, reinterpret_cast<char*>(out + w.begin * per_item), bytes);
-      ::close(w.fd);
-      int st = 0;
-      while (::waitpid(w.pid, &st, 0) < 0 && errno == EINTR) {
-      }
-      ok = got == bytes && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    }
-    if (!ok)
-      for (long i = w.begin; i < w.end; ++i) solve(i, out + i * per_item);
+  std::vector<Share> shares;
+  for (int w = 0; w < workers; ++w) shares.push_back({count * w / workers, count * (w + 1) / workers, {}});
+  for (Share& s : shares)
+    s.child = start_child([&] {
+      std::string bytes((size_t)(s.end - s.begin) * per_item * sizeof(double), '\0');
+      double* dst = reinterpret_cast<double*>(bytes.data());
+      for (long i = s.begin; i < s.end; ++i) solve(i, dst + (i - s.begin) * per_item);
+      return bytes;
+    });
+  for (const Share& s : shares) {
+    std::string bytes;
+    const size_t want = (size_t)(s.end - s.begin) * per_item * sizeof(double);
+    if (finish_child(s.child, bytes) && bytes.size() == want)
+      std::memcpy(out + s.begin * per_item, bytes.data(), want);
+    else  // no child, or it failed: this share is computed here
+      for (long i = s.begin; i < s.end; ++i) solve(i, out + i * per_item);
   }
 }
 

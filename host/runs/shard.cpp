@@ -22,6 +22,12 @@ RealizationRange shard_range(const ShardSpec& s, uint64_t total) {
   return {at((uint64_t)s.index), at((uint64_t)s.index + 1)};
 }
 
+std::string run_identity(const std::string& kind, const std::string& config_toml, const ShardSpec& s,
+                         const std::string& backend) {
+  return kind + " config " + config_fingerprint(config_toml) + " shard " + std::to_string(s.index) + "/" +
+         std::to_string(s.count) + (s.given ? " file" : " result") + " backend " + backend;
+}
+
 std::string config_fingerprint(const std::string& config_toml) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char ch : config_toml) {

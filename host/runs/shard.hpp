@@ -23,4 +23,9 @@ RealizationRange shard_range(const ShardSpec& s, uint64_t total);
 // Identifies a configuration: FNV-1a 64 of the resolved TOML text, as 16 hex digits.
 std::string config_fingerprint(const std::string& config_toml);
 
+// The run a checkpoint folder belongs to (a resume refuses any other):
+// "<kind> config <fingerprint> shard i/n file|result backend <backend>".
+std::string run_identity(const std::string& kind, const std::string& config_toml, const ShardSpec& s,
+                         const std::string& backend);
+
 }  // namespace airtp

@@ -1,9 +1,7 @@
 #include "host/runs/shard_file.hpp"
 
 #include <H5Cpp.h>
-#include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -11,6 +9,7 @@
 #include <filesystem>
 
 #include "host/common/errors.hpp"
+#include "host/common/fork_workers.hpp"
 
 namespace airtp {
 
@@ -195,10 +194,6 @@ bool deserialize(const std::string& b, ShardContents& c) {
 
 }  // namespace
 
-// Sanitizer runtimes (ASan, libFuzzer) install a callback run when they stop a process; a
-// child that dies inside libhdf5 must not run its parent's (libFuzzer would record a crash).
-extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
-
 // libhdf5 (Debian's 1.10.8) is not robust against corrupt files: fuzzing found heap overflows
 // and use-after-free inside it on crafted inputs, silent in a Release build. A shard is
 // whatever a cluster job left on disk, so it is parsed in a child process and only the parsed
@@ -206,48 +201,19 @@ extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((we
 // library's undefined behaviour never touches this process.
 ShardContents read_shard(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw InputError("shard '" + path + "': no such file");
-  int fds[2];
-  if (::pipe(fds) != 0) throw InputError("shard '" + path + "': cannot read (pipe: " + std::strerror(errno) + ")");
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    throw InputError("shard '" + path + "': cannot read (fork: " + std::strerror(errno) + ")");
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
-    for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
-    std::string msg;
+  const ChildProcess child = start_child([&]() -> std::string {
     try {
-      msg = serialize(read_shard_here(path));
+      return serialize(read_shard_here(path));
     } catch (const InputError& e) {
-      msg = std::string("E") + e.what();
+      return std::string("E") + e.what();
     } catch (const std::exception& e) {
-      msg = "Eshard '" + path + "': cannot read (" + e.what() + ")";
+      return "Eshard '" + path + "': cannot read (" + e.what() + ")";
     }
-    for (size_t off = 0; off < msg.size();) {
-      const ssize_t w = ::write(fds[1], msg.data() + off, msg.size() - off);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) ::_exit(1);
-      off += (size_t)w;
-    }
-    ::_exit(0);  // no atexit handlers: they belong to the parent (open HDF5 files, test harness)
-  }
-  ::close(fds[1]);
+  });
+  if (child.pid < 0) throw InputError("shard '" + path + "': cannot read (fork: " + std::strerror(errno) + ")");
   std::string msg;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    msg.append(buf, (size_t)n);
-  }
-  ::close(fds[0]);
   int st = 0;
-  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  const bool clean_exit = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  const bool clean_exit = finish_child(child, msg, &st);
   if (clean_exit && !msg.empty() && msg[0] == 'E') throw InputError(msg.substr(1));
   ShardContents c;
   if (!clean_exit || msg.empty() || msg[0] != 'O' || !deserialize(msg, c))
