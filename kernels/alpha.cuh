@@ -49,7 +49,7 @@ AIRTP_INLINE double alpha_of(const CMat* H, int n_dev, const double* slot_energy
 
 // Draws realization `real`, designs G, returns alpha (or +inf for an outage).
 // On return the scratch holds H_0..H_{N-1} followed by G (used by the signal simulation).
-AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scratch& ws, CMat* H, CMat& G) {
+AIRTP_ALWAYS_INLINE double alpha_realization_body(const AlphaParams& p, uint64_t real, Scratch& ws, CMat* H, CMat& G) {
   const int N = p.ch.n_dev, nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams;
   for (int n = 0; n < N; ++n) {
     H[n] = ws.take(nr, nt);
@@ -70,6 +70,21 @@ AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scrat
     if (p.design == kDesignFast) return fast_design(H, N, p.slot_energy, p.fast, p.design_key, real, G, ws);
   }
   return alpha_of(H, N, p.slot_energy, G, F, M);
+}
+
+#if defined(AIRTP_FAST_AVX2)
+// The channel draw and the designs built for AVX2 + FMA too (see fast_objective_avx2).
+__attribute__((target("avx2,fma"))) inline double alpha_realization_avx2(const AlphaParams& p, uint64_t real,
+                                                                        Scratch& ws, CMat* H, CMat& G) {
+  return alpha_realization_body(p, real, ws, H, G);
+}
+#endif
+
+AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scratch& ws, CMat* H, CMat& G) {
+#if defined(AIRTP_FAST_AVX2)
+  if (ws.es == 1 && cpu_avx2_fma()) return alpha_realization_avx2(p, real, ws, H, G);
+#endif
+  return alpha_realization_body(p, real, ws, H, G);
 }
 
 // Batch functor: realization `first + i` (i < chunk), scratch slot i, result into out[i].

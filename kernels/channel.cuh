@@ -32,12 +32,16 @@ AIRTP_INLINE void gen_channel(const ChannelParams& p, uint64_t real, int n, cons
   const double nlos = sqrt(1.0 / (p.k_factor + 1.0));
   const double amp = sqrt(p.beta[n]);
   const uint64_t base = (uint64_t)(n + p.first_device) * p.n_rx * p.n_tx;
-  for (int t = 0; t < p.n_tx; ++t) {
-    const cplx at = conj(ula(t, p.phi[n]));
-    for (int r = 0; r < p.n_rx; ++r) {
+  // Steering vectors are computed once per antenna, not per entry: sin/cos are most of the
+  // cost of drawing a channel at the paper's sizes.
+  cplx at[kMaxTx];
+  for (int t = 0; t < p.n_tx; ++t) at[t] = conj(ula(t, p.phi[n]));
+  for (int r = 0; r < p.n_rx; ++r) {
+    const cplx ar = los > 0 ? ula(r, p.theta[n]) : cplx(0, 0);
+    for (int t = 0; t < p.n_tx; ++t) {
       const cplx w = cnormal(p.key, real, base + (uint64_t)t * p.n_rx + r);
       cplx h = nlos * w;
-      if (los > 0) h += los * (ula(r, p.theta[n]) * at);
+      if (los > 0) h += los * (ar * at[t]);
       H(r, t) = amp * h;
     }
   }

@@ -10,12 +10,9 @@
 // sum_n H_n H_n^H (what the eigen design returns) and random Gaussian matrices; the design
 // with the best exact alpha (trace form, not the smooth surrogate) is kept.
 //
-// Gradient (real gradient, 2 x the Wirtinger derivative d/dG*):
-//   d log tr(G^H G)       -> 2 G / tr(G^H G)
-//   d log tr(M_n^{-1})    -> -2 H_n F_n M_n^{-2} / tr(M_n^{-1}),  F_n = H_n^H G
-// and the smooth max weights the per-device terms by w_n = f_n^p / sum_m f_m^p, accumulated
-// in one pass with a running log-sum-exp so that no device's terms are computed twice.
+// The objective and its gradient are in kernels/fast_objective.cuh.
 #pragma once
+#include "kernels/fast_objective.cuh"
 #include "kernels/linalg.cuh"
 #include "kernels/rng.cuh"
 
@@ -34,121 +31,48 @@ AIRTP_INLINE long fast_scratch_size(int n_rx, int n_tx, int L) {
   return (long)(6 + 2 * kFastMemory) * n_rx * L + 2L * n_tx * L + 3L * L * L;
 }
 
+// L-BFGS works on matrices as vectors. A CMat's elements sit at p[k * es], k = r + c rows,
+// so these run as one loop over k; on the CPU (es = 1) that is a contiguous run of doubles
+// the compiler vectorizes (the two-loop recursion calls them ~25 times per iteration).
+
 // Real inner product Re tr(A^H B) of two matrices of equal shape.
-AIRTP_INLINE double rdot(const CMat& A, const CMat& B) {
+AIRTP_ALWAYS_INLINE double rdot(const CMat& A, const CMat& B) {
+  const long n = A.size();
   double s = 0;
-  for (int c = 0; c < A.cols; ++c)
-    for (int r = 0; r < A.rows; ++r) s += cmulc(A(r, c), B(r, c)).re;
+  if (A.es == 1 && B.es == 1) {  // 8 partial sums: independent add chains, then one total
+    const double* x = &A.p[0].re;
+    const double* y = &B.p[0].re;
+    double part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    long k = 0;
+    for (; k + 8 <= 2 * n; k += 8)
+      for (int j = 0; j < 8; ++j) part[j] += x[k + j] * y[k + j];
+    for (; k < 2 * n; ++k) part[0] += x[k] * y[k];
+    return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+  }
+  for (long k = 0; k < n; ++k) s += cmulc(A.p[k * A.es], B.p[k * B.es]).re;
   return s;
 }
 
-AIRTP_INLINE void copy_mat(const CMat& dst, const CMat& src) {
-  for (int c = 0; c < src.cols; ++c)
-    for (int r = 0; r < src.rows; ++r) dst(r, c) = src(r, c);
+AIRTP_ALWAYS_INLINE void copy_mat(const CMat& dst, const CMat& src) {
+  const long n = src.size();
+  for (long k = 0; k < n; ++k) dst.p[k * dst.es] = src.p[k * src.es];
 }
 
 // Y += a X
-AIRTP_INLINE void axpy(const CMat& Y, double a, const CMat& X) {
-  for (int c = 0; c < X.cols; ++c)
-    for (int r = 0; r < X.rows; ++r) Y(r, c) += a * X(r, c);
-}
-
-// C = A^H B for contiguous (es = 1) matrices. Each entry is two real dot products over the
-// interleaved (re, im) storage: Re = sum x_re y_re + x_im y_im, Im = sum x_re y_im - x_im y_re,
-// which the compiler vectorizes (the GPU's interleaved layout takes matmul_ah instead).
-AIRTP_INLINE void matmul_ah_flat(const CMat& C, const CMat& A, const CMat& B) {
-  const int n = A.rows;
-  for (int c = 0; c < B.cols; ++c)
-    for (int r = 0; r < A.cols; ++r) {
-      const double* x = &A(0, r).re;
-      const double* y = &B(0, c).re;
-      double re = 0, im = 0;
-      AIRTP_SIMD_REDUCE(re, im)
-      for (int k = 0; k < n; ++k) {
-        re += x[2 * k] * y[2 * k] + x[2 * k + 1] * y[2 * k + 1];
-        im += x[2 * k] * y[2 * k + 1] - x[2 * k + 1] * y[2 * k];
-      }
-      C(r, c) = cplx(re, im);
-    }
-}
-
-// Per-device work matrices of the objective.
-struct FastWork {
-  CMat F, FM;        // n_tx x L
-  CMat M, Minv, M2;  // L x L
-};
-
-// phi_p(G) and, when grad is non-null, its real gradient. Returns +inf when some M_n is
-// singular (the line search then backtracks).
-AIRTP_INLINE double fast_objective(const CMat* H, int n_dev, const double* E, double p, const CMat& G,
-                                   const CMat* grad, const FastWork& w) {
-  const int L = G.cols, nr = G.rows, nt = w.F.rows;
-  const double g2 = frob2(G);
-  if (!(g2 > 0)) return INFINITY;
-  double gref = -INFINITY, wsum = 0;  // sum_n exp(p (g_n - gref)), g_n = log f_n
-  if (grad) set_zero(*grad);
-  // Contiguous storage (the CPU layout): the two big products run as vectorized loops.
-  const bool flat = G.es == 1 && H[0].es == 1 && w.F.es == 1 && (!grad || grad->es == 1);
-  for (int n = 0; n < n_dev; ++n) {
-    if (flat)
-      matmul_ah_flat(w.F, H[n], G);
-    else
-      matmul_ah(w.F, H[n], G);
-    matmul_ah(w.M, w.F, w.F);
-    if (!hpd_inverse(w.M, w.Minv)) return INFINITY;
-    double tr = 0;
-    for (int i = 0; i < L; ++i) tr += w.Minv(i, i).re;
-    if (!(tr > 0) || !(tr < 1e300)) return INFINITY;
-    const double g = log(tr / E[n]);
-    double wn;
-    if (g > gref) {  // new reference: rescale what was accumulated
-      const double r = gref == -INFINITY ? 0.0 : exp(p * (gref - g));
-      wsum *= r;
-      if (grad) scale(*grad, r);
-      gref = g;
-      wn = 1.0;
-    } else {
-      wn = exp(p * (g - gref));
-    }
-    wsum += wn;
-    // A device whose weight is below 1e-16 of the largest cannot move the gradient.
-    if (grad && wn > 1e-16) {
-      matmul(w.M2, w.Minv, w.Minv);  // M^{-2}
-      matmul(w.FM, w.F, w.M2);       // F M^{-2}
-      const double c = wn / tr;
-      if (flat) {  // grad(:, l) += (c FM(a, l)) H_n(:, a), an axpy down each contiguous column
-        for (int l = 0; l < L; ++l)
-          for (int a = 0; a < nt; ++a) {
-            const cplx f = c * w.FM(a, l);
-            double* g = &(*grad)(0, l).re;
-            const double* h = &H[n](0, a).re;
-            AIRTP_SIMD
-            for (int r = 0; r < nr; ++r) {
-              g[2 * r] += f.re * h[2 * r] - f.im * h[2 * r + 1];
-              g[2 * r + 1] += f.re * h[2 * r + 1] + f.im * h[2 * r];
-            }
-          }
-      } else {
-        for (int l = 0; l < L; ++l)
-          for (int r = 0; r < nr; ++r) {
-            cplx s(0, 0);
-            for (int a = 0; a < nt; ++a) s += H[n](r, a) * w.FM(a, l);
-            (*grad)(r, l) += c * s;
-          }
-      }
-    }
+AIRTP_ALWAYS_INLINE void axpy(const CMat& Y, double a, const CMat& X) {
+  const long n = X.size();
+  if (X.es == 1 && Y.es == 1) {
+    double* y = &Y.p[0].re;
+    const double* x = &X.p[0].re;
+    AIRTP_SIMD
+    for (long k = 0; k < 2 * n; ++k) y[k] += a * x[k];
+    return;
   }
-  if (grad) {
-    // grad = 2 G / ||G||^2 - 2 (sum_n w_n H_n F_n M_n^{-2} / tr_n) / sum_n w_n
-    const double a = -2.0 / wsum, b = 2.0 / g2;
-    for (int l = 0; l < L; ++l)
-      for (int r = 0; r < nr; ++r) (*grad)(r, l) = a * (*grad)(r, l) + b * G(r, l);
-  }
-  return log(g2) + gref + log(wsum) / p;
+  for (long k = 0; k < n; ++k) Y.p[k * Y.es] += a * X.p[k * X.es];
 }
 
 // Exact alpha of G after normalising it to ||G||_F = 1 (in place). +inf for an outage.
-AIRTP_INLINE double fast_exact_alpha(const CMat* H, int n_dev, const double* E, const CMat& G, const FastWork& w) {
+AIRTP_ALWAYS_INLINE double fast_exact_alpha(const CMat* H, int n_dev, const double* E, const CMat& G, const FastWork& w) {
   const double g2 = frob2(G);
   if (!(g2 > 0) || !(g2 < 1e300)) return INFINITY;
   scale(G, 1.0 / sqrt(g2));
@@ -165,7 +89,7 @@ AIRTP_INLINE double fast_exact_alpha(const CMat* H, int n_dev, const double* E, 
 
 // L-BFGS on phi_p from G (modified in place). S, Yv: kFastMemory matrices each (n_rx x L);
 // grad, gnew, dir, Gt: n_rx x L.
-AIRTP_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, double p, int iters, const CMat& G,
+AIRTP_ALWAYS_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, double p, int iters, const CMat& G,
                              const CMat* S, const CMat* Yv, const CMat& grad, const CMat& gnew, const CMat& dir,
                              const CMat& Gt, const FastWork& w) {
   double phi = fast_objective(H, n_dev, E, p, G, &grad, w);
@@ -238,8 +162,8 @@ AIRTP_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, double p
 // Optimised G (n_rx x L, ||G||_F = 1) for channels H[0..n_dev-1]; returns its exact alpha,
 // +inf when no start gives an invertible M_n for every device (an outage). G0 holds the
 // eigen start on entry (the caller computes it). `real` and `key` seed the random starts.
-AIRTP_INLINE double fast_design(const CMat* H, int n_dev, const double* E, const FastOptions& o, const RngKey& key,
-                                uint64_t real, const CMat& G, Scratch& ws) {
+AIRTP_ALWAYS_INLINE double fast_design_body(const CMat* H, int n_dev, const double* E, const FastOptions& o,
+                                            const RngKey& key, uint64_t real, const CMat& G, Scratch& ws) {
   const int nr = G.rows, L = G.cols, nt = H[0].cols;
   CMat best = ws.take(nr, L), X = ws.take(nr, L), grad = ws.take(nr, L), gnew = ws.take(nr, L);
   CMat dir = ws.take(nr, L), Gt = ws.take(nr, L);
@@ -270,6 +194,24 @@ AIRTP_INLINE double fast_design(const CMat* H, int n_dev, const double* E, const
   }
   copy_mat(G, best);
   return best_alpha;
+}
+
+#if defined(AIRTP_FAST_AVX2)
+// The whole optimisation built for AVX2 + FMA (see fast_objective_avx2): the L-BFGS vector
+// updates and the exact alpha vectorize 4-wide too.
+__attribute__((target("avx2,fma"))) inline double fast_design_avx2(const CMat* H, int n_dev, const double* E,
+                                                                  const FastOptions& o, const RngKey& key,
+                                                                  uint64_t real, const CMat& G, Scratch& ws) {
+  return fast_design_body(H, n_dev, E, o, key, real, G, ws);
+}
+#endif
+
+AIRTP_INLINE double fast_design(const CMat* H, int n_dev, const double* E, const FastOptions& o, const RngKey& key,
+                                uint64_t real, const CMat& G, Scratch& ws) {
+#if defined(AIRTP_FAST_AVX2)
+  if (cpu_avx2_fma()) return fast_design_avx2(H, n_dev, E, o, key, real, G, ws);
+#endif
+  return fast_design_body(H, n_dev, E, o, key, real, G, ws);
 }
 
 }  // namespace airtp
