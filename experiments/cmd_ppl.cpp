@@ -19,6 +19,7 @@
 
 #include "experiments/commands.hpp"
 #include "experiments/model_flags.hpp"
+#include "host/common/backend_select.hpp"
 #include "host/common/errors.hpp"
 #include "host/common/progress.hpp"
 #include "host/config/toml_read.hpp"
@@ -28,6 +29,7 @@
 #include "host/runs/checkpoint.hpp"
 #include "host/runs/shard_file.hpp"
 #include "kernels/backend.hpp"
+#include "host/model/transformer_gpu.hpp"
 
 namespace airtp {
 namespace {
@@ -43,6 +45,7 @@ struct PplFlags {
   int realizations = 4;
   int max_stories = 0;
   std::string out, shard;
+  std::string backend = "cpu";  // flag only: where the forward passes run, not part of the config
   bool quiet = false, resume = false;
 };
 
@@ -244,8 +247,8 @@ Unit unpack_unit(const double* v, int nL) {
 }
 
 // Evaluates one point of a run: the clean model and the noisy one over R x stories items.
-Unit evaluate_unit(const PplRun& run, size_t p, const Transformer& model, const std::vector<std::vector<int>>& seqs,
-                   int max_len, const std::function<void(long)>& progress) {
+Unit evaluate_unit(const PplRun& run, size_t p, const Transformer& model, const GpuTransformer* gpu,
+                   const std::vector<std::vector<int>>& seqs, int max_len, const std::function<void(long)>& progress) {
   SchemeOptions so = run.so;
   so.air.max_pos = max_len;
   const std::unique_ptr<AllReduce> scheme =
@@ -253,7 +256,7 @@ Unit evaluate_unit(const PplRun& run, size_t p, const Transformer& model, const 
   const auto t0 = std::chrono::steady_clock::now();
   Unit u;
   std::vector<NoisyScore> noisy;
-  evaluate_ppl(model, seqs, run.plan, {scheme.get()}, run.R, u.clean, noisy, progress);
+  evaluate_ppl(model, seqs, run.plan, {scheme.get()}, run.R, u.clean, noisy, progress, gpu);
   u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   u.noisy = noisy[0];
   if (auto* a = dynamic_cast<const AirAllReduceBase*>(scheme.get())) {
@@ -456,9 +459,12 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
     chk.devices = f.devices.front();
     resolve_model_flags(chk);
   }
+  const Backend backend = select_backend(f.backend);
   const ModelWeights w = load_llama2c(f.mf.model);
   const Tokenizer tok = Tokenizer::load_llama2c(f.mf.tokenizer, w.cfg.vocab_size);
   const Transformer model(w);
+  std::unique_ptr<GpuTransformer> gpu;
+  if (backend == Backend::cuda) gpu = std::make_unique<GpuTransformer>(w);
   const auto seqs = load_story_tokens(f.text, tok, w.cfg.seq_len, f.max_stories);
   int max_len = 0;
   for (const auto& s : seqs) max_len = std::max(max_len, (int)s.size());
@@ -471,7 +477,7 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
   const RealizationRange range = shard_range(shard, U);
   std::optional<Checkpoint> ckpt;
   if (!f.out.empty())
-    ckpt.emplace(f.out, run_identity("ppl", toml, shard, "cpu"), f.resume);
+    ckpt.emplace(f.out, run_identity("ppl", toml, shard, backend_name(backend)), f.resume);
   const std::vector<std::string> fields = unit_fields(nL);
   SampleSet units;
   units.points = 1;
@@ -513,7 +519,7 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
                               : run.scheme == "digital" ? ", " + exact_double(run.col[p]) + " bits" : std::string()) +
                   ", " + std::to_string(run.R) + " realization(s) x " + std::to_string(seqs.size()) + " stories");
         const double before = done;
-        v = pack_unit(evaluate_unit(run, p, model, seqs, max_len,
+        v = pack_unit(evaluate_unit(run, p, model, gpu.get(), seqs, max_len,
                                     [&](long scored) { prog.update(before + (run.R + 1) * (double)scored); }),
                       nL);
         done = before + (run.R + 1) * S;
@@ -524,8 +530,9 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
   prog.finish();
 
   if (shard.given) {
-    ResultFile out(f.out, RunInfo{command_line(), toml, f.mf.sch.air.seed, "cpu", device_description(Backend::cpu), "shard"});
-    write_shard(out, make_shard_header("ppl", toml, f.mf.sch.air.seed, "cpu", shard, U), units);
+    ResultFile out(f.out, RunInfo{command_line(), toml, f.mf.sch.air.seed, backend_name(backend),
+                                  device_description(backend), "shard"});
+    write_shard(out, make_shard_header("ppl", toml, f.mf.sch.air.seed, backend_name(backend), shard, U), units);
     out.commit();
     ckpt->remove();
     if (!f.quiet) std::cerr << "  wrote shard " << f.shard << " (units " << range.begin << ".." << range.end << " of " << U
@@ -537,7 +544,7 @@ int run_ppl(PplFlags& f, CLI::App& sub) {
               clean.n_tokens, clean.n_sequences);
   for (const PplRun& r : runs) print_run(r, nL);
   if (f.out.empty()) return 0;
-  RunInfo info{command_line(), toml, f.mf.sch.air.seed, "cpu", device_description(Backend::cpu), "ppl"};
+  RunInfo info{command_line(), toml, f.mf.sch.air.seed, backend_name(backend), device_description(backend), "ppl"};
   ResultFile rf(f.out, info);
   write_ppl(runs, clean, w.cfg, rf);
   rf.commit();
@@ -560,6 +567,9 @@ const bool registered = register_command(
        sub.add_option("--out,-o", f->out, "output HDF5 file");
        sub.add_option("--shard", f->shard,
                       "i/n: evaluate only piece i of n of the (scheme, N, point) units into a shard file for `airtp merge`");
+       sub.add_option("--backend", f->backend,
+                      "where the forward passes run: cpu, cuda (cuBLAS; equal to cpu to float rounding) or auto")
+           ->capture_default_str();
        sub.add_flag("--resume", f->resume, "continue an interrupted run from its checkpoint (OUTPUT.ckpt/)");
        sub.add_flag("--quiet,-q", f->quiet, "no progress output");
        CLI::App* s = &sub;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "host/common/errors.hpp"
+#include "host/model/transformer_gpu.hpp"
 
 namespace airtp {
 
@@ -104,8 +105,16 @@ double kl_row(const float* a, const float* b, int V) {
 
 void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>& seqs, const TpPlan& plan,
                   const std::vector<const AllReduce*>& schemes, int R, CleanScore& clean,
-                  std::vector<NoisyScore>& noisy, const std::function<void(long)>& progress) {
+                  std::vector<NoisyScore>& noisy, const std::function<void(long)>& progress,
+                  const GpuTransformer* gpu) {
   const int V = model.cfg().vocab_size, nL = model.cfg().n_layers;
+  using Sink = std::function<void(size_t, const float*, int, const ReduceStats&)>;
+  auto run = [&](const std::vector<BatchItem>& items, const TpPlan& p, const AllReduce& ar, const Sink& sink) {
+    if (gpu)
+      run_batch_gpu(*gpu, items, p, ar, sink);
+    else
+      run_batch(model, items, p, ar, sink);
+  };
   const long S = (long)seqs.size();
   const size_t K = schemes.size();
   // Per-unit sums (units: sequences for clean, (scheme, realization, sequence) for noisy).
@@ -126,7 +135,7 @@ void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>&
     const long cn = std::min(chunk, S - c0);
     std::vector<BatchItem> items;
     for (long j = 0; j < cn; ++j) items.push_back({&seqs[c0 + j], (uint64_t)(c0 + j), 0});
-    run_batch(model, items, one, exact, [&](size_t i, const float* lg, int T, const ReduceStats&) {
+    run(items, one, exact, [&](size_t i, const float* lg, int T, const ReduceStats&) {
       std::vector<float>& lp = clean_lp[i];
       lp.assign(lg, lg + (size_t)T * V);
       log_softmax_rows(lp.data(), T, V);
@@ -145,7 +154,7 @@ void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>&
       std::vector<BatchItem> nitems;
       for (int r = 0; r < R; ++r)
         for (long j = 0; j < cn; ++j) nitems.push_back({&seqs[c0 + j], (uint64_t)(c0 + j), (uint64_t)r});
-      run_batch(model, nitems, plan, *schemes[k], [&](size_t i, const float* lg, int T, const ReduceStats& st) {
+      run(nitems, plan, *schemes[k], [&](size_t i, const float* lg, int T, const ReduceStats& st) {
         const long j = (long)(i % cn), r = (long)(i / cn), s = c0 + j;
         const size_t u = (size_t)r * S + s;
         const std::vector<int>& tk = *nitems[i].tokens;

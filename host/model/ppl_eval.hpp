@@ -43,13 +43,17 @@ struct NoisyScore {
   std::vector<Estimate> nmse;       // [layer * 2 + which]: sum of squared errors / sum of squared exact sums
 };
 
+class GpuTransformer;  // host/model/transformer_gpu.hpp
+
 // Scores the clean model once, then each scheme over n_realizations x sequences items.
 // Sequences are processed in chunks so memory stays bounded; results do not depend on the
 // chunk size or the thread count. `progress` (optional) is called after each chunk with the
-// sequences scored so far.
+// sequences scored so far. With `gpu` (the same weights on the GPU) the forward passes run
+// there (run_batch_gpu); the scores then equal the CPU ones to float rounding.
 void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>& seqs, const TpPlan& plan,
                   const std::vector<const AllReduce*>& schemes, int n_realizations, CleanScore& clean,
-                  std::vector<NoisyScore>& noisy, const std::function<void(long)>& progress = {});
+                  std::vector<NoisyScore>& noisy, const std::function<void(long)>& progress = {},
+                  const GpuTransformer* gpu = nullptr);
 
 // Ratio estimator sum(a)/sum(b) with its delta-method standard error over independent units.
 Estimate ratio_estimate(const std::vector<double>& a, const std::vector<double>& b);

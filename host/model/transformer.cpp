@@ -27,17 +27,20 @@ Transformer::Transformer(const ModelWeights& w) : w_(w) {
   // Parallelism is over sequences (run_batch); Eigen's own OpenMP GEMM threading on these
   // small matrices only adds fork/join and spin-wait costs, so it is switched off.
   Eigen::setNbThreads(1);
-  const ModelConfig& c = w.cfg;
+  rope_tables(w.cfg, rope_cos_, rope_sin_);
+}
+
+void rope_tables(const ModelConfig& c, std::vector<float>& cos_out, std::vector<float>& sin_out) {
   const int hs = c.head_dim(), half = hs / 2;
-  rope_cos_.resize((size_t)c.seq_len * half);
-  rope_sin_.resize((size_t)c.seq_len * half);
+  cos_out.resize((size_t)c.seq_len * half);
+  sin_out.resize((size_t)c.seq_len * half);
   // Same single-precision formula as llama2.c so greedy text matches it token for token.
   for (int p = 0; p < c.seq_len; ++p)
     for (int i = 0; i < half; ++i) {
       const float freq = 1.0f / std::pow(c.rope_theta, (float)(2 * i) / (float)hs);
       const float val = (float)p * freq;
-      rope_cos_[(size_t)p * half + i] = std::cos(val);
-      rope_sin_[(size_t)p * half + i] = std::sin(val);
+      cos_out[(size_t)p * half + i] = std::cos(val);
+      sin_out[(size_t)p * half + i] = std::sin(val);
     }
 }
 

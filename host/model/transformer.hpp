@@ -21,6 +21,10 @@
 
 namespace airtp {
 
+// RoPE rotation tables [pos][head_dim / 2] for positions 0..seq_len-1, in the single-precision
+// formula of llama2.c (shared by the CPU and the CUDA forward so both rotate identically).
+void rope_tables(const ModelConfig& c, std::vector<float>& cos_out, std::vector<float>& sin_out);
+
 struct KvCache {
   int max_len = 0, kv_dim = 0, n_layers = 0;
   std::vector<float> k, v;  // [layer][pos][kv_dim]
