@@ -130,33 +130,36 @@ struct DoubleVec {
 template <int N, int V>
 struct Pack {
   typename DoubleVec<V>::type v[N / V];
-  double operator[](int i) const { return v[i / V][i % V]; }
+  AIRTP_ALWAYS_INLINE double operator[](int i) const { return v[i / V][i % V]; }
   // Writing one lane reads the whole vector first; g++ then reports the other lanes of a
   // row being filled lane by lane as "maybe uninitialized" (they are written before use).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-  void set(int i, double x) { v[i / V][i % V] = x; }
+  AIRTP_ALWAYS_INLINE void set(int i, double x) { v[i / V][i % V] = x; }
 #pragma GCC diagnostic pop
-  static Pack zero() { return Pack{}; }
-  Pack& operator+=(const Pack& o) {
+  AIRTP_ALWAYS_INLINE static Pack zero() { return Pack{}; }
+  AIRTP_ALWAYS_INLINE Pack& operator+=(const Pack& o) {
     for (int k = 0; k < N / V; ++k) v[k] += o.v[k];
     return *this;
   }
 };
 template <int N, int V>
-inline Pack<N, V> operator+(Pack<N, V> a, const Pack<N, V>& b) {
-  for (int k = 0; k < N / V; ++k) a.v[k] += b.v[k];
-  return a;
+AIRTP_ALWAYS_INLINE Pack<N, V> operator+(const Pack<N, V>& a, const Pack<N, V>& b) {
+  Pack<N, V> r;
+  for (int k = 0; k < N / V; ++k) r.v[k] = a.v[k] + b.v[k];
+  return r;
 }
 template <int N, int V>
-inline Pack<N, V> operator-(Pack<N, V> a, const Pack<N, V>& b) {
-  for (int k = 0; k < N / V; ++k) a.v[k] -= b.v[k];
-  return a;
+AIRTP_ALWAYS_INLINE Pack<N, V> operator-(const Pack<N, V>& a, const Pack<N, V>& b) {
+  Pack<N, V> r;
+  for (int k = 0; k < N / V; ++k) r.v[k] = a.v[k] - b.v[k];
+  return r;
 }
 template <int N, int V>
-inline Pack<N, V> operator*(double s, Pack<N, V> a) {
-  for (int k = 0; k < N / V; ++k) a.v[k] *= s;
-  return a;
+AIRTP_ALWAYS_INLINE Pack<N, V> operator*(double s, const Pack<N, V>& a) {
+  Pack<N, V> r;
+  for (int k = 0; k < N / V; ++k) r.v[k] = s * a.v[k];
+  return r;
 }
 
 // M^{-1} of W L x L Hermitian matrices at once (W = lanes of LaneVec), one per lane, so that

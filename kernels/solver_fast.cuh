@@ -39,15 +39,17 @@ AIRTP_INLINE long fast_scratch_size(int n_rx, int n_tx, int L) {
 AIRTP_ALWAYS_INLINE double rdot(const CMat& A, const CMat& B) {
   const long n = A.size();
   double s = 0;
-  if (A.es == 1 && B.es == 1) {  // 8 partial sums: independent add chains, then one total
+  if (A.es == 1 && B.es == 1) {  // 16 partial sums: independent add chains, then one total
     const double* x = &A.p[0].re;
     const double* y = &B.p[0].re;
-    double part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    double part[16] = {};
     long k = 0;
-    for (; k + 8 <= 2 * n; k += 8)
-      for (int j = 0; j < 8; ++j) part[j] += x[k + j] * y[k + j];
+    for (; k + 16 <= 2 * n; k += 16)
+      for (int j = 0; j < 16; ++j) part[j] += x[k + j] * y[k + j];
     for (; k < 2 * n; ++k) part[0] += x[k] * y[k];
-    return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    for (int w = 8; w >= 1; w /= 2)
+      for (int j = 0; j < w; ++j) part[j] += part[j + w];
+    return part[0];
   }
   for (long k = 0; k < n; ++k) s += cmulc(A.p[k * A.es], B.p[k * B.es]).re;
   return s;
@@ -55,7 +57,28 @@ AIRTP_ALWAYS_INLINE double rdot(const CMat& A, const CMat& B) {
 
 AIRTP_ALWAYS_INLINE void copy_mat(const CMat& dst, const CMat& src) {
   const long n = src.size();
+  if (dst.es == 1 && src.es == 1) {
+    double* y = &dst.p[0].re;
+    const double* x = &src.p[0].re;
+    AIRTP_SIMD
+    for (long k = 0; k < 2 * n; ++k) y[k] = x[k];
+    return;
+  }
   for (long k = 0; k < n; ++k) dst.p[k * dst.es] = src.p[k * src.es];
+}
+
+// D = A + a B (D may be A or B).
+AIRTP_ALWAYS_INLINE void add_scaled(const CMat& D, const CMat& A, double a, const CMat& B) {
+  const long n = A.size();
+  if (D.es == 1 && A.es == 1 && B.es == 1) {
+    double* d = &D.p[0].re;
+    const double* x = &A.p[0].re;
+    const double* y = &B.p[0].re;
+    AIRTP_SIMD
+    for (long k = 0; k < 2 * n; ++k) d[k] = x[k] + a * y[k];
+    return;
+  }
+  for (long k = 0; k < n; ++k) D.p[k * D.es] = A.p[k * A.es] + a * B.p[k * B.es];
 }
 
 // Y += a X
@@ -94,10 +117,10 @@ AIRTP_ALWAYS_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, d
                              const CMat& Gt, const FastWork& w) {
   double phi = fast_objective(H, n_dev, E, p, G, &grad, w);
   if (!(phi < INFINITY)) return;
-  double rho[kFastMemory], alf[kFastMemory];
+  double rho[kFastMemory], yy[kFastMemory], alf[kFastMemory];  // 1 / s.y, y.y of each pair
   int stored = 0, head = 0;  // ring buffer: newest pair at (head - 1)
   for (int it = 0; it < iters; ++it) {
-    // Two-loop recursion: dir = -H_k grad.
+    // Two-loop recursion: dir = H_k grad; the step is -dir.
     copy_mat(dir, grad);
     for (int j = 0; j < stored; ++j) {
       const int k = (head - 1 - j + kFastMemory) % kFastMemory;
@@ -107,10 +130,10 @@ AIRTP_ALWAYS_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, d
     double gamma;
     if (stored > 0) {
       const int k = (head - 1 + kFastMemory) % kFastMemory;
-      gamma = rdot(S[k], Yv[k]) / rdot(Yv[k], Yv[k]);
+      gamma = 1.0 / (rho[k] * yy[k]);  // s.y / y.y
     } else {
       // First step: move G (unit scale) by about 5% of its norm.
-      gamma = 0.05 * sqrt(frob2(G) / fmax(rdot(grad, grad), 1e-300));
+      gamma = 0.05 * sqrt(rdot(G, G) / fmax(rdot(grad, grad), 1e-300));
     }
     scale(dir, gamma);
     for (int j = stored - 1; j >= 0; --j) {
@@ -118,21 +141,19 @@ AIRTP_ALWAYS_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, d
       const double beta = rho[k] * rdot(Yv[k], dir);
       axpy(dir, alf[k] - beta, S[k]);
     }
-    scale(dir, -1.0);
-    double slope = rdot(grad, dir);
+    double slope = -rdot(grad, dir);  // of the step -dir
     if (!(slope < 0)) {  // not a descent direction: restart from steepest descent
       stored = 0;
       copy_mat(dir, grad);
-      scale(dir, -0.05 * sqrt(frob2(G) / fmax(rdot(grad, grad), 1e-300)));
-      slope = rdot(grad, dir);
+      scale(dir, 0.05 * sqrt(rdot(G, G) / fmax(rdot(grad, grad), 1e-300)));
+      slope = -rdot(grad, dir);
       if (!(slope < 0)) return;
     }
     // Armijo backtracking.
     double t = 1.0, phit = INFINITY;
     bool ok = false;
     for (int bt = 0; bt < 30; ++bt) {
-      copy_mat(Gt, G);
-      axpy(Gt, t, dir);
+      add_scaled(Gt, G, -t, dir);  // the step is -dir (dir holds H_k grad)
       phit = fast_objective(H, n_dev, E, p, Gt, &gnew, w);
       if (phit <= phi + 1e-4 * t * slope) { ok = true; break; }
       t *= 0.5;
@@ -140,13 +161,11 @@ AIRTP_ALWAYS_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, d
     if (!ok) return;
     // New pair s = Gt - G, y = gnew - grad.
     const int k = head;
-    for (int l = 0; l < G.cols; ++l)
-      for (int r = 0; r < G.rows; ++r) {
-        S[k](r, l) = Gt(r, l) - G(r, l);
-        Yv[k](r, l) = gnew(r, l) - grad(r, l);
-      }
+    add_scaled(S[k], Gt, -1.0, G);
+    add_scaled(Yv[k], gnew, -1.0, grad);
     const double sy = rdot(S[k], Yv[k]);
-    if (sy > 1e-16 * sqrt(rdot(S[k], S[k]) * rdot(Yv[k], Yv[k]))) {
+    yy[k] = rdot(Yv[k], Yv[k]);
+    if (sy > 1e-16 * sqrt(rdot(S[k], S[k]) * yy[k])) {
       rho[k] = 1.0 / sy;
       head = (head + 1) % kFastMemory;
       if (stored < kFastMemory) ++stored;
