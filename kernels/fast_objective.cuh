@@ -47,6 +47,10 @@ struct FastWork {
   CMat M, Minv, M2;  // L x L
 };
 
+// p = kExactAlpha asks for max_n f_n instead of phi_p (no gradient): alpha of G when
+// ||G||_F = 1, the exact trace form that the solver keeps its best design by.
+constexpr double kExactAlpha = INFINITY;
+
 // phi_p(G) and, when grad is non-null, its real gradient, for any sizes and layouts. Returns
 // +inf when some M_n is singular (the line search then backtracks).
 AIRTP_INLINE double fast_objective_any(const CMat* H, int n_dev, const double* E, double p, const CMat& G,
@@ -55,6 +59,7 @@ AIRTP_INLINE double fast_objective_any(const CMat* H, int n_dev, const double* E
   const double g2 = frob2(G);
   if (!(g2 > 0)) return INFINITY;
   double gref = -INFINITY, wsum = 0;  // sum_n exp(p (g_n - gref)), g_n = log f_n
+  double fmax_n = 0;                  // max_n f_n (p = kExactAlpha)
   if (grad) set_zero(*grad);
   // Contiguous storage (the CPU layout): the two big products run as vectorized loops.
   const bool flat = G.es == 1 && H[0].es == 1 && w.F.es == 1 && (!grad || grad->es == 1);
@@ -68,6 +73,10 @@ AIRTP_INLINE double fast_objective_any(const CMat* H, int n_dev, const double* E
     double tr = 0;
     for (int i = 0; i < L; ++i) tr += w.Minv(i, i).re;
     if (!(tr > 0) || !(tr < 1e300)) return INFINITY;
+    if (p == kExactAlpha) {
+      fmax_n = fmax(fmax_n, tr / E[n]);
+      continue;
+    }
     const double g = log(tr / E[n]);
     double wn;
     if (g > gref) {  // new reference: rescale what was accumulated
@@ -107,6 +116,7 @@ AIRTP_INLINE double fast_objective_any(const CMat* H, int n_dev, const double* E
       }
     }
   }
+  if (p == kExactAlpha) return fmax_n;
   if (grad) {
     // grad = 2 G / ||G||^2 - 2 (sum_n w_n H_n F_n M_n^{-2} / tr_n) / sum_n w_n
     const double a = -2.0 / wsum, b = 2.0 / g2;
@@ -259,7 +269,7 @@ AIRTP_ALWAYS_INLINE double fast_objective_fixed(const CMat* H, int n_dev, const 
   // Pass 1: F_n, M_n^{-1} and log f_n. Lanes past the last device repeat it.
   LaneVec fr[kBlocks][NT][L], fi[kBlocks][NT][L];  // F_n(a, l) in lane n % W of block n / W
   LaneVec vr[kBlocks][L][L], vi[kBlocks][L][L];    // M_n^{-1}, same lanes
-  double lg[kBlocks * W] = {};
+  double fv[kBlocks * W] = {}, lg[kBlocks * W] = {};  // f_n and log f_n
   for (int b = 0; b < nb; ++b) {
     for (int w = 0; w < W; ++w) {
       const int n = b * W + w < n_dev ? b * W + w : n_dev - 1;
@@ -297,9 +307,15 @@ AIRTP_ALWAYS_INLINE double fast_objective_fixed(const CMat* H, int n_dev, const 
       double tr = 0;
       for (int i = 0; i < L; ++i) tr += vr[b][i][i][w];
       if (!(tr > 0) || !(tr < 1e300)) return INFINITY;
-      lg[b * W + w] = log(tr / E[b * W + w]);
+      fv[b * W + w] = tr / E[b * W + w];
     }
   }
+  if (p == kExactAlpha) {
+    double a = 0;
+    for (int n = 0; n < n_dev; ++n) a = fmax(a, fv[n]);
+    return a;
+  }
+  for (int n = 0; n < n_dev; ++n) lg[n] = log(fv[n]);
   // Pass 2: smooth max sum_n exp(p (g_n - gref)) around the largest g_n = log f_n.
   double gref = lg[0], wsum = 0;
   for (int n = 1; n < n_dev; ++n) gref = fmax(gref, lg[n]);

@@ -95,19 +95,12 @@ AIRTP_ALWAYS_INLINE void axpy(const CMat& Y, double a, const CMat& X) {
 }
 
 // Exact alpha of G after normalising it to ||G||_F = 1 (in place). +inf for an outage.
-AIRTP_ALWAYS_INLINE double fast_exact_alpha(const CMat* H, int n_dev, const double* E, const CMat& G, const FastWork& w) {
+AIRTP_ALWAYS_INLINE double fast_exact_alpha(const CMat* H, int n_dev, const double* E, const CMat& G,
+                                            const FastWork& w) {
   const double g2 = frob2(G);
   if (!(g2 > 0) || !(g2 < 1e300)) return INFINITY;
   scale(G, 1.0 / sqrt(g2));
-  double a = 0;
-  for (int n = 0; n < n_dev; ++n) {
-    matmul_ah(w.F, H[n], G);
-    matmul_ah(w.M, w.F, w.F);
-    const double t = trace_inverse(w.M) / E[n];
-    if (!(t <= 1e300)) return INFINITY;
-    a = fmax(a, t);
-  }
-  return a;
+  return fast_objective(H, n_dev, E, kExactAlpha, G, nullptr, w);
 }
 
 // L-BFGS on phi_p from G (modified in place). S, Yv: kFastMemory matrices each (n_rx x L);

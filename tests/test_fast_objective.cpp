@@ -136,3 +136,26 @@ TEST(FastObjective, SingularCasesAreInfiniteEverywhere) {
 }
 
 }  // namespace
+
+namespace {
+
+// p = kExactAlpha: max_n tr(M_n^{-1}) / E_n, checked against trace_inverse (Cholesky and
+// forward substitution, kernels/linalg.cuh) on each device's M_n built by plain products.
+TEST(FastObjective, ExactAlphaModeIsTheTraceForm) {
+  for (int N : {1, 3, 8, 13}) {
+    const Problem q(N, 20, 4, 4, 500 + N);
+    std::vector<cplx> fb(16), mb(16);
+    const CMat F{fb.data(), 4, 4, 1}, M{mb.data(), 4, 4, 1};
+    double want = 0;
+    for (int n = 0; n < N; ++n) {
+      matmul_ah(F, q.H[n], q.G);
+      matmul_ah(M, F, F);
+      want = std::fmax(want, trace_inverse(M) / q.E[n]);
+    }
+    EXPECT_NEAR(reference(q, kExactAlpha, nullptr), want, 1e-12 * want) << "N=" << N;
+    for (const auto& [name, f] : variants<4, 4>())
+      EXPECT_NEAR(f(q.H.data(), q.N, q.E.data(), kExactAlpha, q.G, nullptr), want, 1e-12 * want) << name << " N=" << N;
+  }
+}
+
+}  // namespace
