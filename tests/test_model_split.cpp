@@ -8,20 +8,13 @@
 #include "host/common/errors.hpp"
 #include "host/model/llama2c.hpp"
 #include "host/model/ppl_eval.hpp"
-#include "tests/model_paths.hpp"
+#include "tests/bundled_model.hpp"
 
 using namespace airtp;
 
 namespace {
-struct Bundled {
-  ModelWeights w = load_llama2c(model_test::model_path());
-  Tokenizer tok = Tokenizer::load_llama2c(model_test::tokenizer_path(), 512);
-  std::vector<std::vector<int>> seqs = load_story_tokens(model_test::tinystories_path(), tok, 512, 6);
-};
-const Bundled& bundled() {
-  static Bundled b;
-  return b;
-}
+using Bundled = model_test::BundledStories;
+using model_test::bundled;
 }  // namespace
 
 TEST(ModelSplit, LargestRemainder) {

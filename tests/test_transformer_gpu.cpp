@@ -15,22 +15,14 @@
 #include "kernels/backend.hpp"
 #include "host/model/transformer_gpu.hpp"
 #include "tests/cli_runner.hpp"
-#include "tests/model_paths.hpp"
+#include "tests/bundled_model.hpp"
 
 using namespace airtp;
 
 namespace {
 
-struct Bundled {
-  ModelWeights w = load_llama2c(model_test::model_path());
-  Tokenizer tok = Tokenizer::load_llama2c(model_test::tokenizer_path(), 512);
-  std::vector<std::vector<int>> seqs = load_story_tokens(model_test::tinystories_path(), tok, 512, 6);
-  Transformer cpu{w};
-};
-const Bundled& bundled() {
-  static Bundled b;
-  return b;
-}
+using Bundled = model_test::BundledStories;
+using model_test::bundled;
 // Built on first use, so only GPU cases pay for it.
 const GpuTransformer& gpu_model() {
   static GpuTransformer g(bundled().w);

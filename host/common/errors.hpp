@@ -15,4 +15,27 @@ struct NumericalError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The first error of an OpenMP loop, kept with its kind and rethrown after the loop (an
+// exception must not leave a parallel region), so that an InputError or NumericalError
+// raised on a worker thread reaches the command line as such.
+struct FirstError {
+  bool failed = false;
+  int kind = 0;  // 1 input, 2 numerical, 3 other
+  std::string what;
+  void record(const std::exception& e) {
+#pragma omp critical(airtp_first_error)
+    if (!failed) {
+      failed = true;
+      what = e.what();
+      kind = dynamic_cast<const InputError*>(&e) ? 1 : dynamic_cast<const NumericalError*>(&e) ? 2 : 3;
+    }
+  }
+  void rethrow() const {
+    if (!failed) return;
+    if (kind == 1) throw InputError(what);
+    if (kind == 2) throw NumericalError(what);
+    throw std::runtime_error(what);
+  }
+};
+
 }  // namespace airtp

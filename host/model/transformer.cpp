@@ -207,9 +207,7 @@ std::vector<int> Transformer::generate_greedy(const std::vector<int>& prompt, in
 void run_batch(const Transformer& model, const std::vector<BatchItem>& items, const TpPlan& plan, const AllReduce& ar,
                const std::function<void(size_t, const float*, int, const ReduceStats&)>& sink) {
   const long n = (long)items.size();
-  bool failed = false;
-  std::string what;
-  int kind = 0;
+  FirstError err;
 #pragma omp parallel
   {
     std::vector<float> logits;
@@ -229,22 +227,11 @@ void run_batch(const Transformer& model, const std::vector<BatchItem>& items, co
         model.forward(it.tokens->data(), T, 0, cache, plan, ar, ctx, logits.data(), &stats);
         sink((size_t)i, logits.data(), T, stats);
       } catch (const std::exception& e) {
-#pragma omp critical(airtp_run_batch_error)
-        {
-          if (!failed) {
-            failed = true;
-            what = e.what();
-            kind = dynamic_cast<const InputError*>(&e) ? 1 : dynamic_cast<const NumericalError*>(&e) ? 2 : 3;
-          }
-        }
+        err.record(e);
       }
     }
   }
-  if (failed) {
-    if (kind == 1) throw InputError(what);
-    if (kind == 2) throw NumericalError(what);
-    throw std::runtime_error(what);
-  }
+  err.rethrow();
 }
 
 }  // namespace airtp

@@ -17,32 +17,6 @@
 
 namespace airtp {
 
-namespace {
-
-// Rethrows the first error of a parallel loop with its kind (run_batch does the same), so a
-// scheme's NumericalError or InputError reaches the command line as such.
-struct FirstError {
-  bool failed = false;
-  int kind = 0;
-  std::string what;
-  void record(const std::exception& e) {
-#pragma omp critical(airtp_gpu_first_error)
-    if (!failed) {
-      failed = true;
-      what = e.what();
-      kind = dynamic_cast<const InputError*>(&e) ? 1 : dynamic_cast<const NumericalError*>(&e) ? 2 : 3;
-    }
-  }
-  void rethrow() const {
-    if (!failed) return;
-    if (kind == 1) throw InputError(what);
-    if (kind == 2) throw NumericalError(what);
-    throw std::runtime_error(what);
-  }
-};
-
-}  // namespace
-
 void reduce_blocks_on_host(const AllReduce& ar, const float* parts, int N, int B, int T, int dim, const int* lens,
                            const AllReduceContext* ctx, int layer, int which, float* red, ReduceStats* stats) {
   const long block = (long)B * T * dim;
