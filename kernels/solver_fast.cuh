@@ -81,18 +81,6 @@ AIRTP_ALWAYS_INLINE void add_scaled(const CMat& D, const CMat& A, double a, cons
   for (long k = 0; k < n; ++k) D.p[k * D.es] = A.p[k * A.es] + a * B.p[k * B.es];
 }
 
-// Y += a X
-AIRTP_ALWAYS_INLINE void axpy(const CMat& Y, double a, const CMat& X) {
-  const long n = X.size();
-  if (X.es == 1 && Y.es == 1) {
-    double* y = &Y.p[0].re;
-    const double* x = &X.p[0].re;
-    AIRTP_SIMD
-    for (long k = 0; k < 2 * n; ++k) y[k] += a * x[k];
-    return;
-  }
-  for (long k = 0; k < n; ++k) Y.p[k * Y.es] += a * X.p[k * X.es];
-}
 
 // Exact alpha of G after normalising it to ||G||_F = 1 (in place). +inf for an outage.
 AIRTP_ALWAYS_INLINE double fast_exact_alpha(const CMat* H, int n_dev, const double* E, const CMat& G,
@@ -118,7 +106,7 @@ AIRTP_ALWAYS_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, d
     for (int j = 0; j < stored; ++j) {
       const int k = (head - 1 - j + kFastMemory) % kFastMemory;
       alf[k] = rho[k] * rdot(S[k], dir);
-      axpy(dir, -alf[k], Yv[k]);
+      add_scaled(dir, dir, -alf[k], Yv[k]);
     }
     double gamma;
     if (stored > 0) {
@@ -132,7 +120,7 @@ AIRTP_ALWAYS_INLINE void fast_lbfgs(const CMat* H, int n_dev, const double* E, d
     for (int j = stored - 1; j >= 0; --j) {
       const int k = (head - 1 - j + kFastMemory) % kFastMemory;
       const double beta = rho[k] * rdot(Yv[k], dir);
-      axpy(dir, alf[k] - beta, S[k]);
+      add_scaled(dir, dir, alf[k] - beta, S[k]);
     }
     double slope = -rdot(grad, dir);  // of the step -dir
     if (!(slope < 0)) {  // not a descent direction: restart from steepest descent
