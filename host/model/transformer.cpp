@@ -44,6 +44,28 @@ void rope_tables(const ModelConfig& c, std::vector<float>& cos_out, std::vector<
     }
 }
 
+void reduce_checked(const AllReduce& ar, const float* const* parts, int n_dev, int rows, int dim,
+                    const AllReduceContext& ctx, float* out, ReduceStats* stats) {
+  ar.reduce(parts, n_dev, rows, dim, ctx, out);
+  const long n = (long)rows * dim;
+  if (stats) {
+    double e2 = 0, r2 = 0;
+    for (long i = 0; i < n; ++i) {
+      float exact = parts[0][i];  // the exact sum in ExactAllReduce's order
+      for (int d = 1; d < n_dev; ++d) exact += parts[d][i];
+      const double diff = (double)out[i] - (double)exact;
+      e2 += diff * diff;
+      r2 += (double)exact * exact;
+    }
+    stats->err2[2 * ctx.layer + ctx.which] += e2;
+    stats->ref2[2 * ctx.layer + ctx.which] += r2;
+  }
+  for (long i = 0; i < n; ++i)
+    if (!std::isfinite(out[i]))
+      throw NumericalError("all-reduce '" + ar.name() + "' returned a non-finite value at layer " +
+                           std::to_string(ctx.layer));
+}
+
 KvCache Transformer::make_cache(int max_len) const {
   const ModelConfig& c = w_.cfg;
   KvCache k;
@@ -65,7 +87,7 @@ void Transformer::forward(const int* tokens, int T, int pos0, KvCache& cache, co
                      " exceed the context of " + std::to_string(cache.max_len));
   if (stats && (int)stats->err2.size() != 2 * c.n_layers) stats->reset(c.n_layers);
 
-  Mat x(T, dim), xn, q, k, v, att(T, dim), s, h1, h3, red(T, dim), exact;
+  Mat x(T, dim), xn, q, k, v, att(T, dim), s, h1, h3, red(T, dim);
   std::vector<Mat> part(N, Mat(T, dim));
   std::vector<const float*> pp(N);
   for (int t = 0; t < T; ++t) {
@@ -81,17 +103,7 @@ void Transformer::forward(const int* tokens, int T, int pos0, KvCache& cache, co
     for (int n = 0; n < N; ++n) pp[n] = part[n].data();
     ctx.layer = layer;
     ctx.which = which;
-    ar.reduce(pp.data(), N, T, dim, ctx, red.data());
-    if (stats) {
-      exact = part[0];
-      for (int n = 1; n < N; ++n) exact += part[n];
-      stats->err2[2 * layer + which] += (double)(red - exact).squaredNorm();
-      stats->ref2[2 * layer + which] += (double)exact.squaredNorm();
-    }
-    for (Eigen::Index i = 0; i < red.size(); ++i)
-      if (!std::isfinite(red.data()[i]))
-        throw NumericalError("all-reduce '" + ar.name() + "' returned a non-finite value at layer " +
-                             std::to_string(layer));
+    reduce_checked(ar, pp.data(), N, T, dim, ctx, red.data(), stats);
     x += red;
   };
 

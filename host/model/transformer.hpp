@@ -36,6 +36,13 @@ struct ReduceStats {
   void reset(int n_layers) { err2.assign(2 * n_layers, 0.0); ref2.assign(2 * n_layers, 0.0); }
 };
 
+// One all-reduce of a forward pass (CPU and the GPU's host round trip): `out` receives the
+// scheme's sum of the n_dev blocks (rows x dim, row-major); `stats`, when given, accumulates at
+// [2 ctx.layer + ctx.which] the squared error against the exact sum and the exact sum's squared
+// norm (in double). A non-finite result is a NumericalError naming the scheme and the layer.
+void reduce_checked(const AllReduce& ar, const float* const* parts, int n_dev, int rows, int dim,
+                    const AllReduceContext& ctx, float* out, ReduceStats* stats);
+
 class Transformer {
  public:
   explicit Transformer(const ModelWeights& w);

@@ -32,25 +32,8 @@ void reduce_blocks_on_host(const AllReduce& ar, const float* parts, int N, int B
       c.which = which;
       c.pos0 = 0;
       float* out = red + off;
-      ar.reduce(pp.data(), N, lens[b], dim, c, out);
+      reduce_checked(ar, pp.data(), N, lens[b], dim, c, out, stats ? &stats[b] : nullptr);
       std::fill(out + n, out + (long)T * dim, 0.f);  // padding rows add nothing
-      if (stats) {
-        // The exact sum in ExactAllReduce's order, as the CPU forward compares against it.
-        double e2 = 0, r2 = 0;
-        for (long i = 0; i < n; ++i) {
-          float s = pp[0][i];
-          for (int d = 1; d < N; ++d) s += pp[d][i];
-          const double diff = (double)(out[i] - s);
-          e2 += diff * diff;
-          r2 += (double)s * s;
-        }
-        stats[b].err2[2 * layer + which] += e2;
-        stats[b].ref2[2 * layer + which] += r2;
-      }
-      for (long i = 0; i < n; ++i)
-        if (!std::isfinite(out[i]))
-          throw NumericalError("all-reduce '" + ar.name() + "' returned a non-finite value at layer " +
-                               std::to_string(layer));
     } catch (const std::exception& e) {
       err.record(e);
     }
