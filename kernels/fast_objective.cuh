@@ -389,13 +389,19 @@ __attribute__((target("avx2,fma"))) double fast_objective_avx2(const CMat* H, in
                                                                const CMat& G, const CMat* grad) {
   return fast_objective_fixed<NT, L, 32>(H, n_dev, E, p, G, grad);
 }
-template <int NT, int L>
-double fast_objective_sse2(const CMat* H, int n_dev, const double* E, double p, const CMat& G, const CMat* grad) {
-  return fast_objective_fixed<NT, L, 16>(H, n_dev, E, p, G, grad);
-}
 // True when this CPU runs AVX2 and FMA and AIRTP_NO_AVX2 is not set (kernels/cpu_features.cpp).
 bool cpu_avx2_fma();
 #endif
+
+// The fixed-size objective in the widest variant this CPU runs.
+template <int NT, int L>
+AIRTP_INLINE double fast_objective_cpu(const CMat* H, int n_dev, const double* E, double p, const CMat& G,
+                                       const CMat* grad) {
+#if defined(AIRTP_FAST_AVX2)
+  if (cpu_avx2_fma()) return fast_objective_avx2<NT, L>(H, n_dev, E, p, G, grad);
+#endif
+  return fast_objective_fixed<NT, L, 16>(H, n_dev, E, p, G, grad);
+}
 #endif  // !__CUDACC__
 
 // phi_p(G) and, when grad is non-null, its real gradient; +inf when some M_n is singular.
@@ -405,24 +411,11 @@ AIRTP_INLINE double fast_objective(const CMat* H, int n_dev, const double* E, do
 #if !defined(__CUDACC__)
   const int L = G.cols, nt = H[0].cols;
   const bool flat = G.es == 1 && H[0].es == 1 && (!grad || grad->es == 1);
-  if (flat && G.rows <= kMaxRx) {
-#if defined(AIRTP_FAST_AVX2)
-    if (cpu_avx2_fma()) {
-      if (nt == 4 && L == 4) return fast_objective_avx2<4, 4>(H, n_dev, E, p, G, grad);
-      if (nt == 2 && L == 2) return fast_objective_avx2<2, 2>(H, n_dev, E, p, G, grad);
-      if (nt == 1 && L == 1) return fast_objective_avx2<1, 1>(H, n_dev, E, p, G, grad);
-      if (nt == 8 && L == 8) return fast_objective_avx2<8, 8>(H, n_dev, E, p, G, grad);
-    }
-    if (nt == 4 && L == 4) return fast_objective_sse2<4, 4>(H, n_dev, E, p, G, grad);
-    if (nt == 2 && L == 2) return fast_objective_sse2<2, 2>(H, n_dev, E, p, G, grad);
-    if (nt == 1 && L == 1) return fast_objective_sse2<1, 1>(H, n_dev, E, p, G, grad);
-    if (nt == 8 && L == 8) return fast_objective_sse2<8, 8>(H, n_dev, E, p, G, grad);
-#else
-    if (nt == 4 && L == 4) return fast_objective_fixed<4, 4, 16>(H, n_dev, E, p, G, grad);
-    if (nt == 2 && L == 2) return fast_objective_fixed<2, 2, 16>(H, n_dev, E, p, G, grad);
-    if (nt == 1 && L == 1) return fast_objective_fixed<1, 1, 16>(H, n_dev, E, p, G, grad);
-    if (nt == 8 && L == 8) return fast_objective_fixed<8, 8, 16>(H, n_dev, E, p, G, grad);
-#endif
+  if (flat && G.rows <= kMaxRx && nt == L) {
+    if (L == 4) return fast_objective_cpu<4, 4>(H, n_dev, E, p, G, grad);
+    if (L == 2) return fast_objective_cpu<2, 2>(H, n_dev, E, p, G, grad);
+    if (L == 1) return fast_objective_cpu<1, 1>(H, n_dev, E, p, G, grad);
+    if (L == 8) return fast_objective_cpu<8, 8>(H, n_dev, E, p, G, grad);
   }
 #endif
   return fast_objective_any(H, n_dev, E, p, G, grad, w);

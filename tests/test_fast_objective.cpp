@@ -110,7 +110,7 @@ TEST(FastObjective, FixedSizesMatchTheGeneralImplementation) {
 TEST(FastObjective, DispatcherMatchesTheGeneralImplementation) {
   const Problem q(8, 20, 4, 4, 7);
   expect_matches(q, 32.0, [](const CMat* H, int n, const double* E, double p, const CMat& G, const CMat* g) {
-    std::vector<cplx> w(64);
+    std::vector<cplx> w(5 * 16);  // FastWork: five 4 x 4 matrices
     Scratch s{w.data(), 1};
     FastWork fw{s.take(4, 4), s.take(4, 4), s.take(4, 4), s.take(4, 4), s.take(4, 4)};
     return fast_objective(H, n, E, p, G, g, fw);
