@@ -18,14 +18,12 @@ const Command* find_command(const std::string& name) {
     if (c.name == name) return &c;
   return nullptr;
 }
-static std::string g_command_line;
-const std::string& command_line() { return g_command_line; }
 
 }  // namespace airtp
 
 int main(int argc, char** argv) {
   using namespace airtp;
-  for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(argv[i]);
+  set_command_line(argc, argv);
   CLI::App app{"airtp: over-the-air tensor-parallel LLM inference simulator"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(AIRTP_VERSION " (" AIRTP_GIT_VERSION ")"));
@@ -54,6 +52,9 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const NumericalError& e) {
     std::cerr << "airtp: numerical error: " << e.what() << "\n";
+    return 3;
+  } catch (const IoError& e) {
+    std::cerr << "airtp: I/O error: " << e.what() << "\n";
     return 3;
   } catch (const std::exception& e) {
     std::cerr << "airtp: failed: " << e.what() << "\n";

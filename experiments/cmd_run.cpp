@@ -5,13 +5,19 @@
 
 #include "experiments/commands.hpp"
 #include "host/common/errors.hpp"
-#include "host/config/toml_read.hpp"
+#include "host/io/input_file.hpp"
 
 namespace airtp {
 namespace {
 
 int run_config(const std::string& config, const std::vector<std::string>& extra) {
-  const toml::table root = parse_toml_file(config);
+  toml::table root;
+  try {
+    root = toml::parse(read_input_file(config, "config", kMaxConfigBytes), config);
+  } catch (const toml::parse_error& e) {
+    throw InputError("config '" + config + "' line " + std::to_string(e.source().begin.line) + ", column " +
+                     std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
+  }
   const auto name = root["command"].value<std::string>();
   if (!name) throw InputError("config '" + config + "': command: missing (e.g. command = \"mse\")");
   const Command* c = find_command(*name);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "host/common/command_line.hpp"
 #include "host/runs/merge.hpp"
 
 namespace airtp {
@@ -25,7 +26,5 @@ const Command* find_command(const std::string& name);
 std::vector<Command>& command_registry();
 bool register_command(Command c);
 
-// The full command line as typed, recorded in every result file.
-const std::string& command_line();
 
 }  // namespace airtp

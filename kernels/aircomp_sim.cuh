@@ -2,7 +2,9 @@
 // through its zero-forcing precoder, the server applies A^H to the superposition plus noise,
 //   s_hat = A^H sum_n H_n B_n s_n + A^H w,  w ~ CN(0, sigma^2 I),
 // and the error s_hat - sum_n s_n is measured symbol by symbol. Its empirical mean square
-// must match sigma^2 alpha; the test derives the tolerance from the sample size.
+// must match sigma^2 alpha (plus the misalignment with imperfect CSI: the precoders come from
+// the estimates, the signal goes through the true channels); the test derives the tolerance
+// from the sample size.
 #pragma once
 #include "kernels/alpha.cuh"
 
@@ -22,11 +24,7 @@ AIRTP_INLINE bool zf_precoders(const CMat* H, int n_dev, const CMat& A, CMat* B,
   return true;
 }
 
-struct SimResult {
-  double emp_mse;       // mean over slots of ||s_hat - sum s_n||^2 (sum over the L streams)
-  double alpha;         // closed-form alpha; MSE = sigma^2 alpha
-  double energy_ratio;  // max_n tr(B_n B_n^H) / E_n: 1 when the energy constraint is tight
-};
+// SimResult is in kernels/params.hpp.
 
 AIRTP_INLINE long sim_scratch_size(const AlphaParams& p) {
   const long nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams, N = p.ch.n_dev;
@@ -36,17 +34,19 @@ AIRTP_INLINE long sim_scratch_size(const AlphaParams& p) {
 AIRTP_INLINE SimResult sim_realization(const AlphaParams& p, double sigma2, int n_slots, uint64_t real,
                                        const RngKey& sym_key, const RngKey& noise_key, Scratch& ws) {
   const int N = p.ch.n_dev, nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams;
-  CMat H[kMaxDevices], B[kMaxDevices], G;
-  SimResult res{INFINITY, INFINITY, INFINITY};
-  const double alpha = alpha_realization(p, real, ws, H, G);
+  CMat Hd[kMaxDevices], Ht[kMaxDevices], B[kMaxDevices], G;
+  SimResult res{INFINITY, INFINITY, 0, INFINITY};
+  const AlphaOut ao = alpha_realization(p, real, ws, Hd, G, Ht);
+  const double alpha = ao.alpha;
   res.alpha = alpha;
+  res.misalignment = ao.misalignment;
   if (!(alpha <= 1e300)) return res;
   for (int n = 0; n < N; ++n) B[n] = ws.take(nt, L);
   CMat A = ws.take(nr, L), F = ws.take(nt, L), M = ws.take(L, L), Minv = ws.take(L, L);
   CMat y = ws.take(nr, 1), x = ws.take(nt, 1);
   for (int l = 0; l < L; ++l)
     for (int r = 0; r < nr; ++r) A(r, l) = sqrt(alpha) * G(r, l);
-  if (!zf_precoders(H, N, A, B, F, M, Minv)) return res;
+  if (!zf_precoders(Hd, N, A, B, F, M, Minv)) return res;  // from what the design sees
   double ratio = 0;
   for (int n = 0; n < N; ++n) ratio = fmax(ratio, frob2(B[n]) / p.slot_energy[n]);
   res.energy_ratio = ratio;
@@ -67,9 +67,9 @@ AIRTP_INLINE SimResult sim_realization(const AlphaParams& p, double sigma2, int 
         for (int l = 0; l < L; ++l) v += B[n](a, l) * s[l];
         x(a, 0) = v;
       }
-      for (int r = 0; r < nr; ++r) {  // y += H_n x
+      for (int r = 0; r < nr; ++r) {  // y += H_n x, through the true channel
         cplx v(0, 0);
-        for (int a = 0; a < nt; ++a) v += H[n](r, a) * x(a, 0);
+        for (int a = 0; a < nt; ++a) v += Ht[n](r, a) * x(a, 0);
         y(r, 0) += v;
       }
     }

@@ -13,20 +13,13 @@
 
 namespace airtp {
 
-// Parameters of one batch of realizations that share a channel configuration.
-struct AlphaParams {
-  ChannelParams ch;
-  int n_streams = 1;                 // L
-  int design = kDesignEigen;         // Design
-  double slot_energy[kMaxDevices];   // E_n = c_n L / L_0
-  RngKey design_key{0, 0, kRngDesign};
-  FastOptions fast;                  // used by kDesignFast only
-};
+// AlphaParams and AlphaOut are in kernels/params.hpp.
 
 // Complex scratch elements one realization needs.
 AIRTP_INLINE long alpha_scratch_size(const AlphaParams& p) {
   const long nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams, N = p.ch.n_dev;
-  const long base = N * nr * nt + 2 * nr * nr + 3 * nr + nr * L + nt * L + L * L;
+  long base = N * nr * nt + 2 * nr * nr + 3 * nr + nr * L + nt * L + L * L;
+  if (p.ch.csi_nmse > 0) base += N * nr * nt + 2 * nt * L + 3 * L * L;  // true channels, misalignment work
   return p.design == kDesignFast ? base + fast_scratch_size((int)nr, (int)nt, (int)L) : base;
 }
 
@@ -47,60 +40,98 @@ AIRTP_INLINE double alpha_of(const CMat* H, int n_dev, const double* slot_energy
   return a;
 }
 
-// Draws realization `real`, designs G, returns alpha (or +inf for an outage).
-// On return the scratch holds H_0..H_{N-1} followed by G (used by the signal simulation).
-AIRTP_ALWAYS_INLINE double alpha_realization_body(const AlphaParams& p, uint64_t real, Scratch& ws, CMat* H, CMat& G) {
-  const int N = p.ch.n_dev, nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams;
-  for (int n = 0; n < N; ++n) {
-    H[n] = ws.take(nr, nt);
-    gen_channel(p.ch, real, n, H[n]);
+// Misalignment of zero-forcing precoders computed from the estimates Hd while the signal goes
+// through Ht (imperfect CSI): sum_n ||A^H Ht_n B_n - I||_F^2 with B_n the ZF precoder of A on
+// Hd_n. A^H Ht_n B_n does not change when A is scaled (B_n scales inversely), so G stands for A.
+// +inf when some G^H Hd_n Hd_n^H G is singular. F, Fh (n_tx x L), M, Minv, D (L x L) scratch.
+AIRTP_INLINE double csi_misalignment(const CMat* Ht, const CMat* Hd, int n_dev, const CMat& G, const CMat& F,
+                                     const CMat& Fh, const CMat& M, const CMat& Minv, const CMat& D) {
+  double mis = 0;
+  const int L = G.cols;
+  for (int n = 0; n < n_dev; ++n) {
+    matmul_ah(Fh, Hd[n], G);  // Fh = Hd_n^H G
+    matmul_ah(M, Fh, Fh);
+    if (!hpd_inverse(M, Minv)) return INFINITY;
+    matmul_ah(F, Ht[n], G);  // F = Ht_n^H G
+    // D = F^H Fh Minv = (A^H Ht_n B_n), compared with I.
+    matmul_ah(M, F, Fh);
+    matmul(D, M, Minv);
+    for (int j = 0; j < L; ++j)
+      for (int i = 0; i < L; ++i) mis += norm2(D(i, j) - cplx(i == j ? 1.0 : 0.0, 0));
   }
+  return mis;
+}
+
+// Draws realization `real`, designs G on the channels the design sees, and returns alpha
+// (+inf for an outage) with the misalignment of imperfect CSI (0 when perfect). On return the
+// scratch holds the design's channels Hd[0..N-1] followed by G and, with imperfect CSI, the
+// true channels Ht[0..N-1] (otherwise Ht[n] = Hd[n]); the signal simulation uses both.
+AIRTP_ALWAYS_INLINE AlphaOut alpha_realization_body(const AlphaParams& p, uint64_t real, Scratch& ws, CMat* Hd,
+                                                    CMat& G, CMat* Ht) {
+  const int N = p.ch.n_dev, nr = p.ch.n_rx, nt = p.ch.n_tx, L = p.n_streams;
+  const bool csi = p.ch.csi_nmse > 0;
+  for (int n = 0; n < N; ++n) Hd[n] = ws.take(nr, nt);
   G = ws.take(nr, L);
+  for (int n = 0; n < N; ++n) {
+    if (csi) {
+      Ht[n] = ws.take(nr, nt);
+      gen_channel(p.ch, real, n, Ht[n]);
+      gen_estimate(p.ch, real, n, Ht[n], Hd[n]);
+    } else {
+      gen_channel(p.ch, real, n, Hd[n]);
+      Ht[n] = Hd[n];
+    }
+  }
   CMat Q = ws.take(nr, nr), V = ws.take(nr, nr), W = ws.take(nr, 3);
   CMat F = ws.take(nt, L), M = ws.take(L, L);
+  double alpha;
   if (p.design == kDesignRandom) {
     random_design(p.design_key, real, G);
+    alpha = alpha_of(Hd, N, p.slot_energy, G, F, M);
   } else {
     set_zero(Q);
-    for (int n = 0; n < N; ++n) add_gram(Q, H[n]);
+    for (int n = 0; n < N; ++n) add_gram(Q, Hd[n]);
     mirror_upper(Q);
-    if (!top_subspace(Q, G, V, W)) return INFINITY;
+    if (!top_subspace(Q, G, V, W)) return AlphaOut{INFINITY, 0};
     scale(G, 1.0 / sqrt((double)L));
     // The fast design starts from the eigen design and keeps the best exact alpha it sees.
-    if (p.design == kDesignFast) return fast_design(H, N, p.slot_energy, p.fast, p.design_key, real, G, ws);
+    alpha = p.design == kDesignFast ? fast_design(Hd, N, p.slot_energy, p.fast, p.design_key, real, G, ws)
+                                    : alpha_of(Hd, N, p.slot_energy, G, F, M);
   }
-  return alpha_of(H, N, p.slot_energy, G, F, M);
+  if (!csi || !(alpha < INFINITY)) return AlphaOut{alpha, 0};
+  CMat Fh = ws.take(nt, L), F2 = ws.take(nt, L), Minv = ws.take(L, L), D = ws.take(L, L), M2 = ws.take(L, L);
+  return AlphaOut{alpha, csi_misalignment(Ht, Hd, N, G, F2, Fh, M2, Minv, D)};
 }
 
 #if defined(AIRTP_FAST_AVX2)
 // The channel draw and the designs built for AVX2 + FMA too (see fast_objective_avx2).
-__attribute__((target("avx2,fma"))) inline double alpha_realization_avx2(const AlphaParams& p, uint64_t real,
-                                                                        Scratch& ws, CMat* H, CMat& G) {
-  return alpha_realization_body(p, real, ws, H, G);
+__attribute__((target("avx2,fma"))) inline AlphaOut alpha_realization_avx2(const AlphaParams& p, uint64_t real,
+                                                                          Scratch& ws, CMat* Hd, CMat& G, CMat* Ht) {
+  return alpha_realization_body(p, real, ws, Hd, G, Ht);
 }
 #endif
 
-AIRTP_INLINE double alpha_realization(const AlphaParams& p, uint64_t real, Scratch& ws, CMat* H, CMat& G) {
+AIRTP_INLINE AlphaOut alpha_realization(const AlphaParams& p, uint64_t real, Scratch& ws, CMat* Hd, CMat& G, CMat* Ht) {
 #if defined(AIRTP_FAST_AVX2)
-  if (ws.es == 1 && cpu_avx2_fma()) return alpha_realization_avx2(p, real, ws, H, G);
+  if (ws.es == 1 && cpu_avx2_fma()) return alpha_realization_avx2(p, real, ws, Hd, G, Ht);
 #endif
-  return alpha_realization_body(p, real, ws, H, G);
+  return alpha_realization_body(p, real, ws, Hd, G, Ht);
 }
 
 // Batch functor: realization `first + i` (i < chunk), scratch slot i, result into out[i].
 struct AlphaFunctor {
   AlphaParams p;
   cplx* ws;
-  long per;         // scratch elements per realization
-  long chunk;       // realizations in flight (scratch slots)
-  int layout;      // ScratchLayout
+  long per;    // scratch elements per realization
+  long chunk;  // realizations in flight (scratch slots)
+  int layout;  // ScratchLayout
   uint64_t first;
-  double* out;
+  AlphaOut* out;
   AIRTP_HD void operator()(long i) const {
     Scratch s = scratch_for(ws, i, per, chunk, layout);
-    CMat H[kMaxDevices];
+    CMat Hd[kMaxDevices], Ht[kMaxDevices];
     CMat G;
-    out[i] = alpha_realization(p, first + (uint64_t)i, s, H, G);
+    out[i] = alpha_realization(p, first + (uint64_t)i, s, Hd, G, Ht);
   }
 };
 

@@ -3,7 +3,9 @@
 #include <omp.h>
 #include <fstream>
 #include <stdexcept>
+#include <vector>
 #include "kernels/backend.hpp"
+#include "kernels/aircomp_sim.cuh"
 #include "kernels/batch_launch.cuh"
 
 namespace airtp {
@@ -53,17 +55,22 @@ static void require_cuda() {
   if (cuda_device_count() == 0) throw std::runtime_error("the CUDA backend found no GPU");
 }
 
-void alpha_batch(Backend b, const AlphaParams& p, uint64_t first, long count, double* out) {
+void alpha_batch(Backend b, const AlphaParams& p, uint64_t first, long count, double* alpha, double* misalignment) {
   if (count <= 0) return;
+  std::vector<AlphaOut> out((size_t)count);
   if (b == Backend::cuda) {
     require_cuda();
 #ifdef AIRTP_HAVE_CUDA
-    alpha_batch_cuda(p, first, count, out);
+    alpha_batch_cuda(p, first, count, out.data());
 #endif
-    return;
+  } else {
+    AlphaFunctor f{p, nullptr, 0, 0, kLayoutContiguous, 0, nullptr};
+    launch_chunks(f, alpha_scratch_size(p), cpu_chunk(), kLayoutContiguous, first, count, out.data());
   }
-  AlphaFunctor f{p, nullptr, 0, 0, kLayoutContiguous, 0, nullptr};
-  launch_chunks(f, alpha_scratch_size(p), cpu_chunk(), kLayoutContiguous, first, count, out);
+  for (long i = 0; i < count; ++i) {
+    alpha[i] = out[(size_t)i].alpha;
+    if (misalignment) misalignment[i] = out[(size_t)i].misalignment;
+  }
 }
 
 void sim_batch(Backend b, const AlphaParams& p, double sigma2, int n_slots, const RngKey& sym_key,

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include "kernels/backend.hpp"
+#include "kernels/aircomp_sim.cuh"
 #include "kernels/batch_launch.cuh"
 
 namespace airtp {
@@ -41,7 +42,7 @@ std::string cuda_device_name_impl() {
   return std::string(prop.name) + " (sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + ")";
 }
 
-void alpha_batch_cuda(const AlphaParams& p, uint64_t first, long count, double* out) {
+void alpha_batch_cuda(const AlphaParams& p, uint64_t first, long count, AlphaOut* out) {
   AlphaFunctor f{p, nullptr, 0, 0, kLayoutWarp, 0, nullptr};
   const long per = alpha_scratch_size(p);
   launch_chunks(f, per, gpu_chunk(per), gpu_layout(), first, count, out);

@@ -3,18 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
-// g++ does not know __host__/__device__: one project macro for both compilers.
-#if defined(__CUDACC__)
-#define AIRTP_HD __host__ __device__
-#define AIRTP_INLINE __host__ __device__ __forceinline__
-#define AIRTP_ALWAYS_INLINE __host__ __device__ __forceinline__
-#else
-#define AIRTP_HD
-#define AIRTP_INLINE inline
-// For bodies that must be compiled into their caller, e.g. into a function built for a
-// wider instruction set (kernels/fast_objective.cuh).
-#define AIRTP_ALWAYS_INLINE inline __attribute__((always_inline))
-#endif
+#include "kernels/params.hpp"
 
 // Loop vectorization hints for the CPU backend's contiguous fast paths. CMake compiles every
 // C++ file with -fopenmp-simd and AIRTP_OMP_SIMD, so all g++ code that runs a kernel (the
@@ -30,21 +19,7 @@
 
 namespace airtp {
 
-// Compile-time upper limits: per-realization scratch is sized from the runtime sizes, but
-// parameters travel to the GPU by value, so per-device arrays need a fixed bound.
-constexpr int kMaxDevices = 32;
-constexpr int kMaxRx = 128;
-constexpr int kMaxTx = 16;
-constexpr int kMaxStreams = 16;
-
-// A complex number in double precision with the few operations the kernels need.
-// std::complex is not usable in device code without libcu++'s variant; this keeps both
-// backends on the exact same arithmetic.
-struct cplx {
-  double re, im;
-  AIRTP_INLINE cplx() : re(0), im(0) {}
-  AIRTP_INLINE cplx(double r, double i = 0) : re(r), im(i) {}
-};
+// Arithmetic on cplx (kernels/params.hpp), the same on both backends.
 AIRTP_INLINE cplx operator+(cplx a, cplx b) { return {a.re + b.re, a.im + b.im}; }
 AIRTP_INLINE cplx operator-(cplx a, cplx b) { return {a.re - b.re, a.im - b.im}; }
 AIRTP_INLINE cplx operator-(cplx a) { return {-a.re, -a.im}; }

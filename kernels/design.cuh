@@ -11,8 +11,6 @@
 
 namespace airtp {
 
-enum Design : int { kDesignEigen = 0, kDesignRandom = 1, kDesignFast = 2 };
-
 // sqrt(a^2 + b^2) without overflow or underflow: the plain formula where the squares are
 // safe, a scaled one where they are not. libm's hypot is several times slower (it rounds
 // correctly), and the QL sweeps below call this ~1,000 times per realization.

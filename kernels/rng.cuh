@@ -7,21 +7,7 @@
 
 namespace airtp {
 
-// What a stream of draws is for; part of the counter so that purposes never overlap.
-enum RngPurpose : uint32_t {
-  kRngChannel = 1,      // small-scale fading W_n
-  kRngDesign = 2,       // random receive beamformers, solver restarts
-  kRngSymbols = 3,      // payload symbols in the signal-level simulation
-  kRngNoise = 4,        // receiver noise
-  kRngTopology = 5,     // distances and angles drawn once per topology
-  kRngCsiError = 6,     // channel-estimation error
-};
-
-struct RngKey {
-  uint64_t seed;
-  uint32_t stream;   // e.g. index of the channel configuration within a sweep
-  uint32_t purpose;  // RngPurpose
-};
+// RngPurpose and RngKey are in kernels/params.hpp.
 
 // Uniform in (0, 1], 53 random bits from two 32-bit words; never returns 0 (safe for log).
 AIRTP_INLINE double u53(uint32_t hi, uint32_t lo) {

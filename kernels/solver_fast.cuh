@@ -21,10 +21,7 @@ namespace airtp {
 constexpr int kFastMemory = 5;  // L-BFGS pairs kept
 constexpr int kFastStages = 3;
 
-struct FastOptions {
-  int starts = 1;       // 1 = eigen start only; each further start is a random matrix
-  int iters = 20;       // L-BFGS iterations per smoothing stage (upper bound)
-};
+// FastOptions is in kernels/params.hpp.
 
 // Complex scratch elements fast_design needs beyond H and the output G.
 AIRTP_INLINE long fast_scratch_size(int n_rx, int n_tx, int L) {

@@ -1,34 +1,29 @@
 #include "host/assign/rounding.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <numeric>
+#include "host/model/tp_split.hpp"
 
 namespace airtp {
 
-RoundedSplit round_split(const std::vector<double>& m, const SplitShape& s) {
-  const int n = (int)m.size();
+RoundedSplit round_split(const std::vector<double>& m, const ModelShape& s) {
+  ModelConfig cfg;
+  cfg.name = s.name;
+  cfg.dim = (int)s.dim;
+  cfg.hidden_dim = (int)s.hidden_dim;
+  cfg.n_layers = (int)s.n_layers;
+  cfg.n_heads = (int)s.n_heads;
+  cfg.n_kv_heads = (int)s.n_kv_heads;
+  cfg.vocab_size = (int)s.vocab_size;
+  const TpPlan plan = make_tp_plan(cfg, m, "m");
   RoundedSplit r;
-  const int group = s.heads / s.kv_heads;
-  if (n <= s.kv_heads) {
-    const std::vector<int> groups = largest_remainder(m, s.kv_heads);
-    for (int g : groups) r.heads.push_back(g * group), r.kv_heads.push_back(g);
-  } else {
-    r.heads = largest_remainder(m, s.heads);
-    // Contiguous head ranges: a device holds every KV head its query heads use.
-    int start = 0;
-    for (int h : r.heads) {
-      r.kv_heads.push_back(h == 0 ? 0 : (start + h - 1) / group - start / group + 1);
-      start += h;
-    }
-  }
-  r.neurons = largest_remainder(m, s.hidden);
-  const double head_dim = (double)s.dim / s.heads;
-  for (int i = 0; i < n; ++i) {
+  const double head_dim = (double)s.dim / (double)s.n_heads;
+  for (const DeviceShard& d : plan.dev) {
+    r.heads.push_back(d.n_q_heads);
+    r.kv_heads.push_back(d.n_kv_heads);
+    r.neurons.push_back(d.n_hid);
     // Q and O rows/columns per query head, K and V per KV head, gate/up/down per neuron.
-    const double p = 2.0 * s.dim * head_dim * r.heads[i] + 2.0 * s.dim * head_dim * r.kv_heads[i] +
-                     3.0 * s.dim * (double)r.neurons[i];
-    r.param_share.push_back(p / s.layer_params());
+    const double p = 2.0 * (double)s.dim * head_dim * d.n_q_heads + 2.0 * (double)s.dim * head_dim * d.n_kv_heads +
+                     3.0 * (double)s.dim * (double)d.n_hid;
+    r.param_share.push_back(p / s.layer_matmul_params());
   }
   return r;
 }

@@ -1,22 +1,22 @@
-// From a continuous assignment m to whole heads and neurons (SPEC §5): largest remainder, with
-// attention split by whole KV groups when N <= kv_heads (otherwise by query heads, KV heads
-// replicated as vLLM does). Whole units per device come from largest_remainder in
-// host/model/tp_split.hpp, the same rounding the transformer split uses.
+// From a continuous assignment m to whole heads and neurons (SPEC §5): the split the
+// transformer really runs (host/model/tp_split.hpp: whole KV groups when N <= kv_heads,
+// otherwise query heads dealt out with KV heads replicated as vLLM does; neurons by largest
+// remainder), and each device's share of the split parameters after rounding.
 #pragma once
-#include "host/model/tp_split.hpp"  // largest_remainder, shared with the transformer split
 #include <vector>
-#include "host/assign/devices.hpp"
+
+#include "host/scenario/model_shape.hpp"
 
 namespace airtp {
 
 struct RoundedSplit {
-  std::vector<int> heads;    // query heads per device
-  std::vector<int> kv_heads; // KV heads each device holds (replicas counted per device)
-  std::vector<int> neurons;  // MLP hidden neurons per device
+  std::vector<int> heads;     // query heads per device
+  std::vector<int> kv_heads;  // KV heads each device holds (replicas counted per device)
+  std::vector<int> neurons;   // MLP hidden neurons per device
   // Share of the split parameters each device holds after rounding (what the energy and
-  // memory constraints see).
+  // memory constraints see); sums to more than 1 when KV heads are replicated.
   std::vector<double> param_share;
 };
-RoundedSplit round_split(const std::vector<double>& m, const SplitShape& s);
+RoundedSplit round_split(const std::vector<double>& m, const ModelShape& s);
 
 }  // namespace airtp

@@ -7,18 +7,20 @@
 #include <numeric>
 #include <sstream>
 
-#include "host/channel/topology.hpp"
 #include "host/common/errors.hpp"
+#include "host/runs/engine.hpp"
 
 namespace airtp {
 
-FeasibleSet feasible_set(const AssignScenario& s, double margin) {
+FeasibleSet feasible_set(const Link& link, double margin) {
   FeasibleSet f;
-  const double bytes = s.model.split_bytes(), stot = s.model.layer_params();
+  const double bytes = link.shape.split_bytes(), stot = link.shape.layer_matmul_params();
   double total = 0;
-  for (const AssignDevice& d : s.devices) {
+  for (size_t n = 0; n < link.devices.size(); ++n) {
+    const Device& d = link.devices[n];
+    const double budget = link.budget.at(0)[n];
     const double mem = d.memory_bytes / bytes;
-    const double en = d.energy_per_param > 0 ? (1 - margin) * d.energy_budget / (d.energy_per_param * stot) : INFINITY;
+    const double en = d.energy_per_param > 0 ? (1 - margin) * budget / (d.energy_per_param * stot) : INFINITY;
     f.memory_cap.push_back(mem);
     f.energy_cap.push_back(en);
     f.cap.push_back(std::min({1.0, mem, en}));
@@ -27,15 +29,17 @@ FeasibleSet feasible_set(const AssignScenario& s, double margin) {
   if (total < 1) {
     std::ostringstream msg;
     msg << "devices: no feasible assignment: the largest shares the devices can hold sum to " << total
-        << " < 1 (model: " << s.model.name << ", " << bytes << " bytes split, s_tot = " << stot << " parameters per layer)";
-    for (int n = 0; n < s.n(); ++n) {
+        << " < 1 (model: " << link.shape.name << ", " << bytes << " bytes split, s_tot = " << stot
+        << " parameters per layer)";
+    for (size_t n = 0; n < link.devices.size(); ++n) {
       if (f.cap[n] >= 1) continue;
-      msg << "; device[" << n << "] (" << s.devices[n].name << "): ";
+      const Device& d = link.devices[n];
+      msg << "; device[" << n << "] (" << d.preset << "): ";
       if (f.memory_cap[n] <= f.energy_cap[n])
-        msg << "memory_bytes = " << s.devices[n].memory_bytes << " holds m_n <= " << f.memory_cap[n];
+        msg << "memory_bytes = " << d.memory_bytes << " holds m_n <= " << f.memory_cap[n];
       else
-        msg << "energy_budget = " << s.devices[n].energy_budget << " J with energy_per_param = "
-            << s.devices[n].energy_per_param << " J leaves c_n > 0 only for m_n <= " << f.energy_cap[n];
+        msg << "an energy budget of " << link.budget.at(0)[n] << " J with energy_per_param = " << d.energy_per_param
+            << " J leaves c_n > 0 only for m_n <= " << f.energy_cap[n];
     }
     throw InputError(msg.str());
   }
@@ -85,82 +89,54 @@ std::vector<double> minimise_surrogate(const std::vector<double>& m0, const std:
   return project_capped_simplex(y, cap);
 }
 
-AlphaParams assign_params(const AssignScenario& s, const std::vector<double>& m, uint64_t seed, uint32_t stream) {
-  Geometry g;  // angles from the topology draw; path loss from each device's profile
-  AlphaParams p;
-  p.ch = make_channel(s.n(), s.n_rx, s.n_tx(), s.k_factor_db, seed, g);
-  p.ch.key.stream = stream;
-  p.n_streams = s.L();
-  p.design_key = RngKey{seed, stream, kRngDesign};
-  for (int n = 0; n < s.n(); ++n) {
-    p.ch.beta[n] = s.beta(n);
-    p.slot_energy[n] = s.slot_energy(n, m[n]);
-  }
+AlphaParams assign_params(const Link& link, const std::vector<double>& m, uint32_t stream) {
+  AlphaParams p = alpha_params(link, 0, stream);
+  const std::vector<double> e = slot_energies(link, m, 0);
+  for (size_t n = 0; n < e.size(); ++n) p.slot_energy[n] = e[n];
   return p;
 }
 
-SampleGrad sample_alpha_grad(const AssignScenario& s, const std::vector<double>& m, Solver solver,
-                             const SolverOptions& o, uint64_t seed, uint64_t first, long count, double smooth_p) {
-  const AlphaParams p = assign_params(s, m, seed, kStreamTrain);
-  const int N = s.n(), nr = s.n_rx, nt = s.n_tx(), L = s.L();
-  std::vector<double> alpha(count);
+SampleGrad sample_alpha_grad(const Link& link, const std::vector<double>& m, Solver solver, const SolverOptions& o,
+                             uint64_t first, long count, double smooth_p) {
+  const AlphaParams p = assign_params(link, m, kStreamTrain);
+  const int N = p.ch.n_dev, nr = p.ch.n_rx, L = p.n_streams;
+  std::vector<double> alpha((size_t)count);
   std::vector<std::complex<double>> G((size_t)count * nr * L);
-  solve_designs(p, solver, o, first, count, alpha.data(), G.data());
-  const double stot = s.model.layer_params();
+  solve_designs(p, solver, o, first, count, alpha.data(), nullptr, G.data());
+  // f_n(G) per device and realization (unit energy), then / E_n: alpha is their max. Weights of
+  // the devices in d alpha / d m: the active one only (hard), or the p-norm softmax weights
+  // (f_n / f_max)^p / sum, the envelope-theorem gradient of the smoothed max at p.
+  std::vector<double> f((size_t)count * N);
+  device_terms_cpu(p, G.data(), first, count, f.data());
+  const double stot = link.shape.layer_matmul_params();
   SampleGrad r;
   r.grad.assign(N, 0.0);
-  // Per realization (in parallel): the device weights of d alpha / d m, or an outage. The
-  // sums below run in realization order, so the result does not depend on the thread count.
-  std::vector<double> wts((size_t)count * N, 0.0);
-  std::vector<char> ok((size_t)count, 0);
-#pragma omp parallel
-  {
-    std::vector<cplx> Hbuf((size_t)N * nr * nt), Gbuf((size_t)nr * L), Fbuf((size_t)nt * L), Mbuf((size_t)L * L);
-#pragma omp for schedule(dynamic, 16)
-    for (long i = 0; i < count; ++i) {
-      if (!(alpha[i] < INFINITY)) continue;
-      // The active device of this realization's design: the one attaining the max in alpha(G).
-      CMat H[kMaxDevices];
-      for (int n = 0; n < N; ++n) {
-        H[n] = CMat{Hbuf.data() + (size_t)n * nr * nt, nr, nt, 1};
-        gen_channel(p.ch, first + (uint64_t)i, n, H[n]);
-      }
-      CMat Gm{Gbuf.data(), nr, L, 1}, F{Fbuf.data(), nt, L, 1}, M{Mbuf.data(), L, L, 1};
-      for (int l = 0; l < L; ++l)
-        for (int k = 0; k < nr; ++k) {
-          const std::complex<double> v = G[((size_t)i * L + l) * nr + k];
-          Gm(k, l) = cplx{v.real(), v.imag()};
-        }
-      // f_n(G) = tr((G^H Q_n G)^{-1}) / E_n: alpha is their max. Weights of the devices in
-      // d alpha / d m: the active one only (hard), or the p-norm softmax weights
-      // (f_n / f_max)^p / sum, the envelope-theorem gradient of the smoothed max at p.
-      double f[kMaxDevices], fmax = 0;
-      int active = -1;
-      for (int n = 0; n < N; ++n) {
-        matmul_ah(F, H[n], Gm);
-        matmul_ah(M, F, F);
-        f[n] = trace_inverse(M) / p.slot_energy[n];
-        if (f[n] > fmax) fmax = f[n], active = n;
-      }
-      if (active < 0 || !(fmax < INFINITY)) continue;
-      double wsum = 0;
-      double* w = &wts[(size_t)i * N];
-      for (int n = 0; n < N; ++n) {
-        w[n] = smooth_p > 0 ? std::pow(f[n] / fmax, smooth_p) : (n == active ? 1.0 : 0.0);
-        wsum += w[n];
-      }
-      for (int n = 0; n < N; ++n) w[n] /= wsum;
-      ok[i] = 1;
-    }
-  }
+  std::vector<double> w((size_t)N);
+  // Sums in realization order: the result does not depend on the thread count.
   for (long i = 0; i < count; ++i) {
-    if (!ok[i]) {
+    if (!(alpha[i] < INFINITY)) {
       ++r.outages;
       continue;
     }
+    double fmax = 0;
+    int active = -1;
+    for (int n = 0; n < N; ++n) {
+      const double v = f[(size_t)i * N + n] / p.slot_energy[n];
+      f[(size_t)i * N + n] = v;
+      if (v > fmax) fmax = v, active = n;
+    }
+    if (active < 0 || !(fmax < INFINITY)) {
+      ++r.outages;
+      continue;
+    }
+    double wsum = 0;
+    for (int n = 0; n < N; ++n) {
+      w[n] = smooth_p > 0 ? std::pow(f[(size_t)i * N + n] / fmax, smooth_p) : (n == active ? 1.0 : 0.0);
+      wsum += w[n];
+    }
     r.alpha += alpha[i];
     for (int n = 0; n < N; ++n)
-      r.grad[n] += alpha[i] * wts[(size_t)i * N + n] * s.devices[n].energy_per_param * stot / s.residual_energy(n, m[n]);
+      r.grad[n] += alpha[i] * (w[n] / wsum) * link.devices[n].energy_per_param * stot / residual_energy(link, n, m[n], 0);
     ++r.used;
   }
   if (r.used > 0) {
@@ -170,25 +146,26 @@ SampleGrad sample_alpha_grad(const AssignScenario& s, const std::vector<double>&
   return r;
 }
 
-Level validation_level(Backend b, const AssignScenario& s, const std::vector<double>& m, Solver solver,
-                       const SolverOptions& o, uint64_t seed, long count, const FeasibleSet& f, bool simplex) {
+Level validation_level(Backend b, const Link& link, const std::vector<double>& m, Solver solver,
+                       const SolverOptions& o, long count, const FeasibleSet& f, bool simplex) {
   Level lv;
   if (!is_feasible(m, f, 1e-9, simplex)) {
     lv.feasible = false;
     lv.mse_ok = lv.stderr_ok = false;
     return lv;
   }
-  const AlphaParams p = assign_params(s, m, seed, kStreamValidation);
-  std::vector<double> alpha(count);
-  solve_alpha_batch(b, p, solver, o, 0, count, alpha.data());
+  const AlphaParams p = assign_params(link, m, kStreamValidation);
+  std::vector<double> alpha(count), mis(count);
+  solve_alpha_batch(b, p, solver, o, 0, count, alpha.data(), mis.data());
   double sum = 0, sq = 0;
   long used = 0;
-  for (double a : alpha) {
+  for (long i = 0; i < count; ++i) {
+    const double a = alpha[i];
     if (!(a < INFINITY)) {
       ++lv.outages;
       continue;
     }
-    const double v = s.sigma2() * a;
+    const double v = link.sigma2[0] * a + mis[i];
     sum += v, sq += v * v, ++used;
   }
   if (used == 0) {  // every validation realization is an outage
@@ -221,19 +198,19 @@ void validate(const SscaOptions& o) {
   need(o.energy_margin > 0 && o.energy_margin < 1, "ssca.energy_margin", "must be in (0, 1)");
 }
 
-SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const SolverOptions& so, const SscaOptions& o,
-                   uint64_t seed, bool quiet, const Checkpoint* ckpt) {
-  validate(s);
+SscaTrace run_ssca(Backend b, const Link& link, Solver solver, const SolverOptions& so, const SscaOptions& o,
+                   bool quiet, const Checkpoint* ckpt) {
   validate(o);
-  validate(so);
-  const int N = s.n();
-  const FeasibleSet f = feasible_set(s, o.energy_margin);
+  const int N = (int)link.devices.size();
+  const FeasibleSet f = feasible_set(link, o.energy_margin);
   std::vector<double> m = o.m0;
   if (m.empty()) {
     m = project_capped_simplex(std::vector<double>(N, 1.0 / N), f.cap);
   } else {
-    if ((int)m.size() != N) throw InputError("--m0: has " + std::to_string(m.size()) + " entries for " + std::to_string(N) + " devices");
-    if (!is_feasible(m, f, 1e-6)) throw InputError("--m0: not feasible (must sum to 1 and respect each device's memory and energy caps)");
+    if ((int)m.size() != N)
+      throw InputError("ssca.m0: has " + std::to_string(m.size()) + " entries for " + std::to_string(N) + " devices");
+    if (!is_feasible(m, f, 1e-6))
+      throw InputError("ssca.m0: not feasible (must sum to 1 and respect each device's memory and energy caps)");
   }
   SscaTrace t;
   t.m = m;
@@ -264,18 +241,12 @@ SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const Solv
         t.val_mse_ok.push_back(r[at + 4] != 0), t.val_stderr_ok.push_back(r[at + 5] != 0);
       }
   };
-  auto key = [](int tau) { return "it" + std::to_string(tau); };
-  int start = 0;
-  std::vector<double> rec(rec_size);
-  while (ckpt && start < o.iterations && ckpt->load(key(start), rec.data(), rec_size)) apply(rec, start++);
-  if (start > 0 && !quiet)
-    std::cerr << "assign: resuming after iteration " << start << "/" << o.iterations << " from " << ckpt->dir() << "\n";
-  for (int tau = start; tau < o.iterations; ++tau) {
-    const SampleGrad g = sample_alpha_grad(s, m, solver, so, seed, (uint64_t)tau * o.batch, o.batch, o.smooth_p);
+  auto step = [&](int tau) {
+    const SampleGrad g = sample_alpha_grad(link, m, solver, so, (uint64_t)tau * o.batch, o.batch, o.smooth_p);
     if (g.used == 0)
       throw InputError("every realization of mini-batch " + std::to_string(tau) +
                        " is an outage (rank-deficient channels): check channel.n_rx, channel.streams and the devices");
-    std::fill(rec.begin(), rec.end(), 0.0);
+    std::vector<double> rec(rec_size, 0.0);
     const double alpha_ref = tau == 0 ? g.alpha : t.alpha_ref;
     const double rho = o.rho_scale / std::pow(tau + 1.0, o.rho_exp);
     const double gamma = o.gamma_scale / std::pow(tau + 1.0, o.gamma_exp);
@@ -289,19 +260,11 @@ SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const Solv
     std::copy(mnew.begin(), mnew.end(), rec.begin() + 5 + N);
     // Validation of m^0 first, then of each m^{tau+1} the schedule asks for.
     const bool last = tau + 1 == o.iterations;
-    if (tau == 0) put_level(rec, v0, validation_level(b, s, m, solver, so, seed, o.validation, f));
-    if ((tau + 1) % o.validate_every == 0 || last) {
-      const Level l = validation_level(b, s, mnew, solver, so, seed, o.validation, f);
-      put_level(rec, v1, l);
-      if (!quiet) {
-        std::cerr << "assign: iteration " << tau + 1 << "/" << o.iterations << "  validation MSE " << l.mse << "  m =";
-        for (double x : mnew) std::cerr << " " << x;
-        std::cerr << "\n";
-      }
-    }
-    if (ckpt) ckpt->save(key(tau), rec.data(), rec_size);
-    apply(rec, tau);
-  }
+    if (tau == 0) put_level(rec, v0, validation_level(b, link, m, solver, so, o.validation, f));
+    if ((tau + 1) % o.validate_every == 0 || last) put_level(rec, v1, validation_level(b, link, mnew, solver, so, o.validation, f));
+    return rec;
+  };
+  run_sequence("assign", o.iterations, rec_size, ckpt, quiet, step, apply);
   t.final_m = m;
   return t;
 }

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
-#include "host/assign/devices.hpp"
 #include "host/runs/checkpoint.hpp"
+#include "host/scenario/scenario.hpp"
 #include "host/solvers/solve.hpp"
 #include "kernels/backend.hpp"
 
@@ -26,7 +26,7 @@ constexpr uint32_t kStreamValidation = 1;
 struct FeasibleSet {
   std::vector<double> cap, memory_cap, energy_cap;
 };
-FeasibleSet feasible_set(const AssignScenario& s, double energy_margin);
+FeasibleSet feasible_set(const Link& link, double energy_margin);
 // True when m is under the caps and (simplex) sums to 1 (within tol). A rounded split with
 // replicated KV heads sums to more than 1: check it with simplex = false.
 bool is_feasible(const std::vector<double>& m, const FeasibleSet& f, double tol = 1e-9, bool simplex = true);
@@ -40,9 +40,9 @@ std::vector<double> project_capped_simplex(const std::vector<double>& y, const s
 std::vector<double> minimise_surrogate(const std::vector<double>& m0, const std::vector<double>& grad, double curvature,
                                        const std::vector<double>& cap);
 
-// Kernel parameters of scenario s at assignment m: channels from the device distances,
-// per-slot energies E_n(m), channel and design keys on the given stream.
-AlphaParams assign_params(const AssignScenario& s, const std::vector<double>& m, uint64_t seed, uint32_t stream);
+// Kernel parameters of the link at assignment m: its channels, per-slot energies E_n(m),
+// channel and design keys on the given stream.
+AlphaParams assign_params(const Link& link, const std::vector<double>& m, uint32_t stream);
 
 // Sample mean of alpha over realizations [first, first+count) of the training stream at m and
 // the sample mean of d alpha / d m: per realization only the active device n* (the one
@@ -57,9 +57,8 @@ struct SampleGrad {
   std::vector<double> grad;
   long used = 0, outages = 0;
 };
-SampleGrad sample_alpha_grad(const AssignScenario& s, const std::vector<double>& m, Solver solver,
-                             const SolverOptions& o, uint64_t seed, uint64_t first, long count,
-                             double smooth_p = 0);
+SampleGrad sample_alpha_grad(const Link& link, const std::vector<double>& m, Solver solver, const SolverOptions& o,
+                             uint64_t first, long count, double smooth_p = 0);
 
 // Mean transmission MSE (sigma^2 alpha) over the validation realizations [0, count).
 // Undefined values are flagged, never NaN/Inf: an infeasible m or a validation set of outages
@@ -70,9 +69,8 @@ struct Level {
   bool feasible = true;  // false: m violates a cap (mse_ok and stderr_ok are then false)
   bool mse_ok = true, stderr_ok = true;
 };
-Level validation_level(Backend b, const AssignScenario& s, const std::vector<double>& m, Solver solver,
-                       const SolverOptions& o, uint64_t seed, long count, const FeasibleSet& f,
-                       bool simplex = true);
+Level validation_level(Backend b, const Link& link, const std::vector<double>& m, Solver solver,
+                       const SolverOptions& o, long count, const FeasibleSet& f, bool simplex = true);
 
 struct SscaOptions {
   int iterations = 100;
@@ -103,11 +101,11 @@ struct SscaTrace {
   std::vector<double> final_m;
 };
 
-// Runs SSCA; progress lines on stderr unless quiet. With a checkpoint, every finished
-// iteration is saved (its steps, averages, m and validation levels: all the state the next
-// iteration needs) and the iterations found there are replayed instead of recomputed, so a
-// run killed at any moment resumes to the same trace.
-SscaTrace run_ssca(Backend b, const AssignScenario& s, Solver solver, const SolverOptions& so, const SscaOptions& o,
-                   uint64_t seed, bool quiet, const Checkpoint* ckpt = nullptr);
+// Runs SSCA on the engine's sequential loop (run_sequence): progress on stderr unless quiet;
+// with a checkpoint, every finished iteration is saved (its steps, averages, m and validation
+// levels: all the state the next iteration needs) and the iterations found there are replayed
+// instead of recomputed, so a run killed at any moment resumes to the same trace.
+SscaTrace run_ssca(Backend b, const Link& link, Solver solver, const SolverOptions& so, const SscaOptions& o,
+                   bool quiet, const Checkpoint* ckpt = nullptr);
 
 }  // namespace airtp

@@ -36,11 +36,12 @@ void Progress::print(double done, bool final) {
   const double rate = el > 0 ? (done - already_) / el : 0;
   const double left = rate > 0 ? (total_ - done) / rate : 0;
   const double pct = total_ > 0 ? 100.0 * done / total_ : 100.0;
+  (void)rate;
   if (final)
-    std::fprintf(stderr, "%s%s: done, %.0f in %.1f s (%.3g/s)\n", tty_ ? "\r\033[K" : "", label_.c_str(), done, el, rate);
+    std::fprintf(stderr, "%s%s: done in %.1f s\n", tty_ ? "\r\033[K" : "", label_.c_str(), el);
   else
-    std::fprintf(stderr, "%s%s: %.0f/%.0f (%.1f%%), %.3g/s, %.0f s left%s", tty_ ? "\r\033[K" : "", label_.c_str(), done,
-                 total_, pct, rate, left, tty_ ? "" : "\n");
+    std::fprintf(stderr, "%s%s: %.1f%% done, %.0f s elapsed, about %.0f s left%s", tty_ ? "\r\033[K" : "", label_.c_str(),
+                 pct, el, left, tty_ ? "" : "\n");
   std::fflush(stderr);
 }
 

@@ -12,6 +12,11 @@ class Progress {
   // towards the rate (and so the time left).
   Progress(std::string label, double total, bool quiet, double already_done = 0);
   void update(double done);  // cumulative amount done
+  // Work found finished (a resumed run's checkpoint): counts as done, not towards the rate.
+  void add_resumed(double amount) { already_ += amount; }
+  // The total changes as the run learns it (early stopping ends points before their cap).
+  void set_total(double total) { total_ = total; }
+  double total() const { return total_; }
   void finish();
   void note(const std::string& line);  // a plain line, e.g. "resuming from ..."
 

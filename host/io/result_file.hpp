@@ -1,8 +1,16 @@
-// Self-describing HDF5 result files. Every file carries, as root attributes, the command
-// line, the full configuration (TOML text), the seed, the code version, the backend and the
-// device; every dataset carries its units, a description and the labels of its dimensions.
+// Self-describing HDF5 result files. Every file carries the command line, the full
+// configuration (TOML text), the seed, the code version, the backend and the device (root
+// attributes, and the long texts also as datasets under /run); every dataset carries its units,
+// a description and named dimensions. Dimensions are HDF5 dimension scales: a coordinate
+// written with coordinate() is the scale of its dimension for every dataset of its group and
+// the groups below, and a dimension without coordinates gets a netCDF-style dimension-only
+// scale, so `xarray.open_dataset(path, engine="h5netcdf", group=G)` shows every dataset with
+// named dimensions and their coordinate values.
+//
 // A file is complete or absent: it is written under a temporary name in the same folder and
 // renamed into place by commit(); a ResultFile destroyed without commit() leaves nothing.
+// Every HDF5 failure becomes an IoError naming the file and the operation (disk full
+// included), never a library exception.
 //
 // Finite-number guard: every double written (datasets and attributes) must be finite. A NaN
 // or an Inf throws NumericalError naming the file, the dataset, the entry's coordinates (by
@@ -35,8 +43,18 @@ class ResultFile {
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;
 
-  // Datasets: `name` may contain groups ("points/mse_mean"); groups are created as needed.
-  // shape empty means 1-D of data.size(). dims names each dimension (same length as shape).
+  // A coordinate: dataset "<group>/<name>" holding the values of dimension `name`, the scale
+  // every dataset of the group (and below) with a dimension of that name attaches to.
+  void coordinate(const std::string& group, const std::string& name, const std::vector<double>& values,
+                  const std::string& units, const std::string& description);
+  void coordinate(const std::string& group, const std::string& name, const std::vector<int64_t>& values,
+                  const std::string& units, const std::string& description);
+  void coordinate(const std::string& group, const std::string& name, const std::vector<std::string>& labels,
+                  const std::string& description);
+
+  // Datasets: `name` may contain groups ("mse/mean"); groups are created as needed. shape
+  // empty means 1-D of data.size(). dims names each dimension (same length as shape); each is
+  // attached to its coordinate, or gets a dimension-only scale of that length.
   void write(const std::string& name, const std::vector<double>& data, const std::vector<size_t>& shape,
              const std::vector<std::string>& dims, const std::string& units, const std::string& description);
   void write(const std::string& name, const std::vector<int64_t>& data, const std::vector<size_t>& shape,
@@ -47,7 +65,11 @@ class ResultFile {
   void write_masked(const std::string& name, const std::vector<double>& data, const std::vector<char>& valid,
                     const std::vector<size_t>& shape, const std::vector<std::string>& dims, const std::string& units,
                     const std::string& description, const std::string& mask = "");
-  void write_strings(const std::string& name, const std::vector<std::string>& data, const std::string& description);
+  // Text datasets (variable-length UTF-8), 1-D along dimension `dim`.
+  void write_strings(const std::string& name, const std::vector<std::string>& data, const std::string& dim,
+                     const std::string& description);
+  // A scalar text dataset (long texts that do not belong in attributes).
+  void write_text(const std::string& name, const std::string& text, const std::string& description);
 
   // Attributes on the root ("/") or on a dataset or group already written.
   void attr(const std::string& object, const std::string& key, const std::string& value);
@@ -71,7 +93,8 @@ class ResultFile {
     std::string prev_;
   };
 
-  // Flushes, closes and renames the temporary file to its final path.
+  // Flushes, closes and renames the temporary file to its final path (replacing a regular
+  // file or a symlink there, never writing through the link).
   void commit();
   const std::string& path() const { return path_; }
 

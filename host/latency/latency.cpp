@@ -27,8 +27,6 @@ Scheme parse_scheme(const std::string& s) {
   throw InputError("unknown scheme '" + s + "' (known: aircomp, digital, fdma, centralised)");
 }
 
-double db_to_linear(double db) { return std::pow(10.0, db / 10.0); }
-double dbm_to_w(double dbm) { return std::pow(10.0, (dbm - 30.0) / 10.0); }
 
 double path_gain(const RadioParams& r, double distance_m) {
   if (!(distance_m > 0) || !std::isfinite(distance_m))
@@ -37,7 +35,7 @@ double path_gain(const RadioParams& r, double distance_m) {
 }
 
 double noise_power_w(const RadioParams& r, double bandwidth_hz) {
-  return dbm_to_w(r.noise_density_dbm_hz + r.noise_figure_db) * bandwidth_hz;
+  return dbm_to_watt(r.noise_density_dbm_hz + r.noise_figure_db) * bandwidth_hz;
 }
 
 double shannon_rate_bps(double bandwidth_hz, double snr_linear) { return bandwidth_hz * std::log2(1.0 + snr_linear); }
@@ -60,7 +58,7 @@ double digital_uplink_s(int64_t l0, const std::vector<DeviceProfile>& devs, cons
   double worst = 0;
   for (const auto& d : devs) {
     // Power split evenly over k parallel streams of equal gain.
-    const double snr = dbm_to_w(d.power_dbm) * path_gain(r, d.distance_m) / (k * noise_power_w(r, band));
+    const double snr = dbm_to_watt(d.power_dbm) * path_gain(r, d.distance_m) / (k * noise_power_w(r, band));
     worst = std::max(worst, bits / (k * shannon_rate_bps(band, snr)));
   }
   return worst;
@@ -71,7 +69,7 @@ double downlink_s(int64_t numel, const std::vector<DeviceProfile>& devs, const R
   if (r.downlink_rate_bps > 0) return bits / r.downlink_rate_bps;
   double far = 0;
   for (const auto& d : devs) far = std::max(far, d.distance_m);
-  const double snr = dbm_to_w(r.downlink_power_dbm) * path_gain(r, far) / noise_power_w(r, r.downlink_bandwidth_hz);
+  const double snr = dbm_to_watt(r.downlink_power_dbm) * path_gain(r, far) / noise_power_w(r, r.downlink_bandwidth_hz);
   return bits / shannon_rate_bps(r.downlink_bandwidth_hz, snr);
 }
 

@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
-#include "host/latency/model_shapes.hpp"
+#include "host/scenario/model_shape.hpp"
+#include "host/scenario/scenario.hpp"
 
 namespace airtp {
 
@@ -60,8 +61,7 @@ struct TokenLatency {
 };
 
 // ---- the terms, one function each ----------------------------------------
-double db_to_linear(double db);
-double dbm_to_w(double dbm);
+// (db_to_linear and dbm_to_watt come from host/scenario/scenario.hpp.)
 // Linear power gain beta = C_0 (d / 1 m)^-kappa; InputError if d <= 0.
 double path_gain(const RadioParams& r, double distance_m);
 // Noise power in W over `bandwidth_hz` including the noise figure.

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "host/common/errors.hpp"
-#include "kernels/quantize.cuh"
+#include "kernels/backend.hpp"
 
 namespace airtp {
 
@@ -25,7 +25,7 @@ DigitalAllReduce::DigitalAllReduce(int bits) : bits_(bits) {
 void DigitalAllReduce::quantize(float* x, int n, int bits) {
   // 2^Q levels spread evenly over [-a, a], both ends included (kernels/quantize.cuh, shared
   // with the digital scheme of `airtp mse`).
-  quantize_uniform(x, n, bits);
+  quantize_uniform_f32(x, n, bits);
 }
 
 void DigitalAllReduce::reduce(const float* const* parts, int n_dev, int rows, int dim, const AllReduceContext&,

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+
+#include "host/io/input_file.hpp"
 #include <iostream>
 #include <sstream>
 
@@ -43,11 +45,7 @@ std::vector<std::string> split_stories(const std::string& text) {
 
 std::vector<std::vector<int>> load_story_tokens(const std::string& path, const Tokenizer& tok, int max_len,
                                                 int max_stories) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("text file '" + path + "': cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::vector<std::string> stories = split_stories(ss.str());
+  std::vector<std::string> stories = split_stories(read_input_file(path, "text file", kMaxTextBytes));
   if (max_stories > 0 && (int)stories.size() > max_stories) stories.resize(max_stories);
   std::vector<std::vector<int>> seqs;
   for (const std::string& s : stories) {
@@ -103,11 +101,12 @@ double kl_row(const float* a, const float* b, int V) {
 }
 }  // namespace
 
-void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>& seqs, const TpPlan& plan,
-                  const std::vector<const AllReduce*>& schemes, int R, CleanScore& clean,
-                  std::vector<NoisyScore>& noisy, const std::function<void(long)>& progress,
-                  const GpuTransformer* gpu) {
-  const int V = model.cfg().vocab_size, nL = model.cfg().n_layers;
+int row_width(int n_layers) { return 6 + 4 * n_layers; }
+
+void score_rows(const Transformer& model, const std::vector<std::vector<int>>& seqs, const std::vector<int>& score_from,
+                const TpPlan& plan, const AllReduce& scheme, uint64_t first, long count, double* rows,
+                const std::function<void(double)>& progress, const GpuTransformer* gpu) {
+  const int V = model.cfg().vocab_size, nL = model.cfg().n_layers, F = row_width(nL);
   using Sink = std::function<void(size_t, const float*, int, const ReduceStats&)>;
   auto run = [&](const std::vector<BatchItem>& items, const TpPlan& p, const AllReduce& ar, const Sink& sink) {
     if (gpu)
@@ -116,21 +115,13 @@ void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>&
       run_batch(model, items, p, ar, sink);
   };
   const long S = (long)seqs.size();
-  const size_t K = schemes.size();
-  // Per-unit sums (units: sequences for clean, (scheme, realization, sequence) for noisy).
-  std::vector<double> c_nll(S), c_cnt(S);
-  std::vector<std::vector<double>> n_nll(K), n_dnll(K), n_kl(K), n_top(K), n_cnt(K);
-  std::vector<std::vector<std::vector<double>>> err(K), ref(K);
-  for (size_t k = 0; k < K; ++k) {
-    for (auto* v : {&n_nll[k], &n_dnll[k], &n_kl[k], &n_top[k], &n_cnt[k]}) v->assign((size_t)R * S, 0.0);
-    err[k].assign(2 * nL, std::vector<double>((size_t)R * S));
-    ref[k].assign(2 * nL, std::vector<double>((size_t)R * S));
-  }
+  auto from = [&](long s) { return score_from.empty() ? 1 : std::max(1, score_from[(size_t)s]); };
   const TpPlan one = unsplit_plan(model.cfg());
   const ExactAllReduce exact;
   const long chunk = 64;
   std::vector<std::vector<float>> clean_lp(chunk);  // log-probs of the chunk's clean model
   std::vector<std::vector<int>> clean_top(chunk);
+  std::vector<double> clean_nll(chunk);
   for (long c0 = 0; c0 < S; c0 += chunk) {
     const long cn = std::min(chunk, S - c0);
     std::vector<BatchItem> items;
@@ -140,77 +131,110 @@ void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>&
       lp.assign(lg, lg + (size_t)T * V);
       log_softmax_rows(lp.data(), T, V);
       const std::vector<int>& tk = *items[i].tokens;
-      clean_top[i].resize(T);
+      clean_top[i].assign(T, 0);
       double nll = 0;
-      for (int t = 0; t + 1 < T; ++t) {
+      for (int t = from(c0 + (long)i) - 1; t + 1 < T; ++t) {
         const float* r = lp.data() + (size_t)t * V;
         nll -= r[tk[t + 1]];
         clean_top[i][t] = (int)(std::max_element(r, r + V) - r);
       }
-      c_nll[c0 + i] = nll;
-      c_cnt[c0 + i] = T - 1;
+      clean_nll[i] = nll;
     });
-    for (size_t k = 0; k < K; ++k) {
-      std::vector<BatchItem> nitems;
-      for (int r = 0; r < R; ++r)
-        for (long j = 0; j < cn; ++j) nitems.push_back({&seqs[c0 + j], (uint64_t)(c0 + j), (uint64_t)r});
-      run(nitems, plan, *schemes[k], [&](size_t i, const float* lg, int T, const ReduceStats& st) {
-        const long j = (long)(i % cn), r = (long)(i / cn), s = c0 + j;
-        const size_t u = (size_t)r * S + s;
-        const std::vector<int>& tk = *nitems[i].tokens;
-        const std::vector<float>& cl = clean_lp[j];
-        std::vector<float> lp(lg, lg + (size_t)T * V);
-        log_softmax_rows(lp.data(), T, V);
-        double nll = 0, kl = 0, top = 0;
-        for (int t = 0; t + 1 < T; ++t) {
-          const float* a = cl.data() + (size_t)t * V;
-          const float* b = lp.data() + (size_t)t * V;
-          nll -= b[tk[t + 1]];
-          kl += std::max(kl_row(a, b, V), 0.0);
-          top += (std::max_element(b, b + V) - b) == clean_top[j][t];
-        }
-        n_nll[k][u] = nll;
-        n_dnll[k][u] = nll - c_nll[s];
-        n_kl[k][u] = kl;
-        n_top[k][u] = top;
-        n_cnt[k][u] = T - 1;
-        for (int q = 0; q < 2 * nL; ++q) {
-          err[k][q][u] = st.err2[q];
-          ref[k][q][u] = st.ref2[q];
-        }
-      });
-    }
-    if (progress) progress(c0 + cn);
+    std::vector<BatchItem> nitems;
+    for (long r = 0; r < count; ++r)
+      for (long j = 0; j < cn; ++j) nitems.push_back({&seqs[c0 + j], (uint64_t)(c0 + j), first + (uint64_t)r});
+    run(nitems, plan, scheme, [&](size_t i, const float* lg, int T, const ReduceStats& st) {
+      const long j = (long)(i % cn), r = (long)(i / cn), s = c0 + j;
+      double* row = rows + ((size_t)r * S + s) * F;
+      const std::vector<int>& tk = *nitems[i].tokens;
+      const std::vector<float>& cl = clean_lp[j];
+      std::vector<float> lp(lg, lg + (size_t)T * V);
+      log_softmax_rows(lp.data(), T, V);
+      double nll = 0, kl = 0, top = 0;
+      const int t0 = from(s) - 1;
+      for (int t = t0; t + 1 < T; ++t) {
+        const float* a = cl.data() + (size_t)t * V;
+        const float* b = lp.data() + (size_t)t * V;
+        nll -= b[tk[t + 1]];
+        kl += std::max(kl_row(a, b, V), 0.0);
+        top += (std::max_element(b, b + V) - b) == clean_top[j][t];
+      }
+      row[RowField::nll] = nll;
+      row[RowField::nll_increase] = nll - clean_nll[j];
+      row[RowField::kl] = kl;
+      row[RowField::top1] = top;
+      row[RowField::count] = std::max(0, T - 1 - t0);
+      row[RowField::clean_nll] = clean_nll[j];
+      for (int q = 0; q < 2 * nL; ++q) {
+        row[RowField::err2 + q] = st.err2[q];
+        row[RowField::ref2(nL) + q] = st.ref2[q];
+      }
+    });
+    if (progress) progress((double)(c0 + cn) / (double)S);
   }
+}
+
+namespace {
+Estimate ppl_of(const Estimate& nll) { return Estimate{std::exp(nll.mean), std::exp(nll.mean) * nll.se, nll.mean_ok, nll.se_ok}; }
+
+// Field f of the rows summed over the R realizations of each sequence.
+std::vector<double> by_sequence(const double* rows, long R, long S, int F, int f) {
+  std::vector<double> c((size_t)S, 0.0);
+  for (long r = 0; r < R; ++r)
+    for (long s = 0; s < S; ++s) c[(size_t)s] += rows[((size_t)r * S + s) * F + f];
+  return c;
+}
+}  // namespace
+
+void summarize_rows(const double* rows, long R, long S, int nL, CleanScore& clean, NoisyScore& o) {
+  const int F = row_width(nL);
+  // The clean score from realization 0 (every realization carries the same clean values).
+  std::vector<double> c_nll((size_t)S), c_cnt((size_t)S);
+  for (long s = 0; s < S; ++s) c_nll[(size_t)s] = rows[(size_t)s * F + RowField::clean_nll], c_cnt[(size_t)s] = rows[(size_t)s * F + RowField::count];
   clean.n_sequences = S;
   clean.n_tokens = 0;
   for (double x : c_cnt) clean.n_tokens += (long)x;
   clean.nll = ratio_estimate(c_nll, c_cnt);
-  auto ppl_of = [](const Estimate& nll) {
-    return Estimate{std::exp(nll.mean), std::exp(nll.mean) * nll.se, nll.mean_ok, nll.se_ok};
-  };
   clean.ppl = ppl_of(clean.nll);
-  noisy.assign(K, NoisyScore{});
-  // The R items of one story share its text, so they are not independent: each story's items
-  // are pooled into one unit and the standard errors are over stories (cluster-robust), the
-  // same units as the clean score's. The means are unchanged (sums of sums).
-  auto by_story = [&](const std::vector<double>& v) {
-    std::vector<double> c(S, 0.0);
-    for (int r = 0; r < R; ++r)
-      for (long s = 0; s < S; ++s) c[s] += v[(size_t)r * S + s];
-    return c;
-  };
-  for (size_t k = 0; k < K; ++k) {
-    NoisyScore& o = noisy[k];
-    o.n_items = (long)R * S;
-    const std::vector<double> cnt = by_story(n_cnt[k]);
-    o.nll = ratio_estimate(by_story(n_nll[k]), cnt);
-    o.ppl = ppl_of(o.nll);
-    o.nll_increase = ratio_estimate(by_story(n_dnll[k]), cnt);
-    o.kl = ratio_estimate(by_story(n_kl[k]), cnt);
-    o.top1 = ratio_estimate(by_story(n_top[k]), cnt);
-    o.nmse.resize(2 * nL);
-    for (int q = 0; q < 2 * nL; ++q) o.nmse[q] = ratio_estimate(by_story(err[k][q]), by_story(ref[k][q]));
+  o = NoisyScore{};
+  o.n_items = R * S;
+  const std::vector<double> cnt = by_sequence(rows, R, S, F, RowField::count);
+  o.nll = ratio_estimate(by_sequence(rows, R, S, F, RowField::nll), cnt);
+  o.ppl = ppl_of(o.nll);
+  o.nll_increase = ratio_estimate(by_sequence(rows, R, S, F, RowField::nll_increase), cnt);
+  o.kl = ratio_estimate(by_sequence(rows, R, S, F, RowField::kl), cnt);
+  o.top1 = ratio_estimate(by_sequence(rows, R, S, F, RowField::top1), cnt);
+  o.nmse.resize(2 * nL);
+  for (int q = 0; q < 2 * nL; ++q)
+    o.nmse[q] = ratio_estimate(by_sequence(rows, R, S, F, RowField::err2 + q), by_sequence(rows, R, S, F, RowField::ref2(nL) + q));
+}
+
+double ppl_rse(const double* rows, long R, long S, int nL) {
+  const int F = row_width(nL);
+  const Estimate e = ratio_estimate(by_sequence(rows, R, S, F, RowField::nll), by_sequence(rows, R, S, F, RowField::count));
+  return e.mean_ok && e.se_ok ? e.se : INFINITY;
+}
+
+void evaluate_ppl(const Transformer& model, const std::vector<std::vector<int>>& seqs, const TpPlan& plan,
+                  const std::vector<const AllReduce*>& schemes, int R, CleanScore& clean,
+                  std::vector<NoisyScore>& noisy, const std::function<void(long)>& progress,
+                  const GpuTransformer* gpu) {
+  const long S = (long)seqs.size();
+  const int nL = model.cfg().n_layers;
+  std::vector<double> rows((size_t)R * S * row_width(nL));
+  noisy.assign(schemes.size(), NoisyScore{});
+  for (size_t k = 0; k < schemes.size(); ++k) {
+    score_rows(model, seqs, {}, plan, *schemes[k], 0, R, rows.data(),
+               progress ? std::function<void(double)>([&](double f) { progress((long)(f * (double)S)); })
+                        : std::function<void(double)>(),
+               gpu);
+    summarize_rows(rows.data(), R, S, nL, clean, noisy[k]);
+  }
+  if (schemes.empty()) {  // the clean score alone
+    const ExactAllReduce exact;
+    score_rows(model, seqs, {}, unsplit_plan(model.cfg()), exact, 0, 1, rows.data(), {}, gpu);
+    NoisyScore unused;
+    summarize_rows(rows.data(), 1, S, nL, clean, unused);
   }
 }
 

@@ -4,39 +4,20 @@
 
 namespace airtp {
 
-bool scheme_uses_snr(const std::string& s) { return s == "aircomp" || s == "fdma"; }
-
-void resolve_scheme_options(SchemeOptions& o) {
-  if (o.scheme != "exact" && o.scheme != "digital" && o.scheme != "fdma" && o.scheme != "aircomp")
-    throw InputError("--scheme: '" + o.scheme + "' is not one of exact, digital, fdma, aircomp");
-  if (o.coherence == "token")
-    o.air.coherence = Coherence::per_token;
-  else if (o.coherence == "allreduce")
-    o.air.coherence = Coherence::per_allreduce;
-  else
-    throw InputError("--coherence: '" + o.coherence + "' is not 'token' or 'allreduce'");
-  if (o.noise == "literal")
-    o.air.literal_noise = true;
-  else if (o.noise == "projected")
-    o.air.literal_noise = false;
-  else
-    throw InputError("--noise: '" + o.noise + "' is not 'literal' or 'projected'");
-  // sdr (seconds per design) and random are left out: one design per token and realization.
-  if (o.solver == "eigen")
-    o.air.fast_design = false;
-  else if (o.solver == "fast")
-    o.air.fast_design = true;
-  else
-    throw InputError("--solver: '" + o.solver + "' is not 'eigen' or 'fast'");
+Coherence parse_coherence(const std::string& name) {
+  if (name == "token") return Coherence::per_token;
+  if (name == "allreduce") return Coherence::per_allreduce;
+  throw InputError("channel.coherence (--coherence): must be token or allreduce, got '" + name + "'");
 }
 
-std::unique_ptr<AllReduce> make_scheme(const SchemeOptions& o, double snr_db, int bits) {
-  if (o.scheme == "exact") return std::make_unique<ExactAllReduce>();
-  if (o.scheme == "digital") return std::make_unique<DigitalAllReduce>(bits);
-  AirOptions a = o.air;
-  a.snr_db = snr_db;
-  if (o.scheme == "fdma") return std::make_unique<FdmaAllReduce>(a);
-  return std::make_unique<AirCompAllReduce>(a);
+std::unique_ptr<AllReduce> make_allreduce(const SchemeSpec& scheme, int bits, const AirSetup& air) {
+  if (scheme.kind == "exact") return std::make_unique<ExactAllReduce>();
+  if (scheme.kind == "digital") return std::make_unique<DigitalAllReduce>(bits);
+  AirSetup a = air;
+  a.solver = parse_solver(scheme.solver, "schemes (--schemes)");
+  if (scheme.kind == "aircomp") return std::make_unique<AirCompAllReduce>(a);
+  if (scheme.kind == "fdma") return std::make_unique<FdmaAllReduce>(a);
+  throw InputError("schemes (--schemes): '" + scheme.kind + "' is not a scheme of the accuracy simulation");
 }
 
 }  // namespace airtp

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -73,26 +74,79 @@ static void remove_stale_temporaries(const std::string& output_path) {
   }
 }
 
-Checkpoint::Checkpoint(const std::string& output_path, const std::string& run_id, bool resume)
+// Takes the folder's lock (non-blocking): held until this process ends, however it ends.
+static int take_lock(const std::string& dir, const std::string& output_path) {
+  const std::string path = dir + "/lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw InputError("checkpoint folder '" + dir + "': cannot create its lock (" + std::strerror(errno) + ")");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buf[32] = {};
+    const ssize_t r = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    std::string pid = r > 0 ? std::string(buf, (size_t)r) : std::string("?");
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    throw InputError("output '" + output_path + "': another airtp run (pid " + pid +
+                     ") is writing it right now; wait for it or choose another -o");
+  }
+  const std::string me = std::to_string(getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0 && ::pwrite(fd, me.data(), me.size(), 0) < 0) {
+    // the pid is only informative
+  }
+  return fd;
+}
+
+Checkpoint::Checkpoint(const std::string& output_path, const std::string& run_id, CheckpointMode mode)
     : dir_(output_path + ".ckpt") {
   const std::string id_file = dir_ + "/run";
   std::error_code ec;
-  if (resume) remove_stale_temporaries(output_path);
   if (fs::exists(dir_, ec)) {
-    if (!fs::is_regular_file(id_file))
+    if (!fs::is_directory(dir_, ec) || !fs::is_regular_file(id_file, ec))
       throw InputError("checkpoint folder '" + dir_ + "' exists but was not made by airtp (no 'run' file); move it away");
-    if (resume) {
-      const std::string old = read_all(id_file);
-      if (old != run_id)
-        throw InputError("--resume: checkpoint '" + dir_ + "' belongs to a different run (" + old +
-                         ", this run is " + run_id + "); run without --resume to start afresh");
+    lock_fd_ = take_lock(dir_, output_path);  // before anything is read or removed
+    const std::string old = read_all(id_file);
+    if (mode == CheckpointMode::resume) {
+      remove_stale_temporaries(output_path);
+      if (old != run_id) {
+        ::close(lock_fd_);
+        lock_fd_ = -1;
+        throw InputError("--resume: checkpoint '" + dir_ + "' belongs to a different run (" + old + ", this run is " +
+                         run_id + "); pass --fresh to discard it and start afresh");
+      }
       return;
     }
-    fs::remove_all(dir_, ec);
+    // An empty checkpoint (a run that stopped before finishing a block) holds nothing to lose.
+    if (mode == CheckpointMode::start && blocks() == 0) mode = CheckpointMode::fresh;
+    if (mode == CheckpointMode::start) {
+      const size_t n = blocks();
+      ::close(lock_fd_);
+      lock_fd_ = -1;
+      throw InputError("output '" + output_path + "': an interrupted run left a checkpoint in '" + dir_ + "' (" +
+                       std::to_string(n) + " finished block(s)); pass --resume to continue it, or --fresh to "
+                       "discard it and start afresh");
+    }
+    // fresh: discard the blocks (keep the folder and its lock).
+    for (const auto& e : fs::directory_iterator(dir_, ec))
+      if (e.path().filename() != "lock") fs::remove_all(e.path(), ec);
+  } else {
+    fs::create_directories(dir_, ec);
+    if (ec) throw InputError("checkpoint folder '" + dir_ + "': cannot create (" + ec.message() + ")");
+    lock_fd_ = take_lock(dir_, output_path);
   }
-  fs::create_directories(dir_, ec);
-  if (ec) throw InputError("checkpoint folder '" + dir_ + "': cannot create (" + ec.message() + ")");
   write_atomic(id_file, run_id);
+}
+
+Checkpoint::~Checkpoint() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+size_t Checkpoint::blocks() const {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    const std::string f = e.path().filename().string();
+    if (f != "run" && f != "lock" && f.find(".tmp.") == std::string::npos) ++n;
+  }
+  return n;
 }
 
 bool Checkpoint::load(const std::string& key, double* out, size_t n) const {
@@ -128,7 +182,7 @@ std::string block_key(size_t point, uint64_t first, uint64_t count) {
 
 void Checkpoint::remove() const {
   std::error_code ec;
-  fs::remove_all(dir_, ec);
+  fs::remove_all(dir_, ec);  // the lock file goes too; our descriptor keeps the lock until we exit
 }
 
 }  // namespace airtp

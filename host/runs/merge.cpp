@@ -1,5 +1,6 @@
 #include "host/runs/merge.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "host/common/errors.hpp"
@@ -30,23 +31,18 @@ void merge_shards(const std::string& output, const std::vector<std::string>& sha
       same(path, first, "shard count", std::to_string(h.count), std::to_string(f.count));
       same(path, first, "config fingerprint", h.fingerprint, f.fingerprint);
       same(path, first, "backend", h.backend, f.backend);
-      same(path, first, "realizations per point", std::to_string(h.total), std::to_string(f.total));
-      same(path, first, "number of configuration points", std::to_string(c.samples.points),
-           std::to_string(got.front().samples.points));
-      if (c.samples.data.size() != got.front().samples.data.size())
-        throw InputError("shard '" + path + "': holds different sample sets than '" + first + "'");
-      for (const auto& kv : got.front().samples.data)
-        if (!c.samples.data.count(kv.first))
-          throw InputError("shard '" + path + "': lacks samples/" + kv.first + " that '" + first + "' has");
+      const SampleSet& a = c.samples;
+      const SampleSet& b = got.front().samples;
+      if (a.streams.size() != b.streams.size())
+        throw InputError("shard '" + path + "': holds different sample streams than '" + first + "'");
+      for (const auto& [name, st] : b.streams) {
+        const auto it = a.streams.find(name);
+        if (it == a.streams.end()) throw InputError("shard '" + path + "': lacks the samples '" + name + "' that '" + first + "' has");
+        if (it->second.width != st.width || it->second.points.size() != st.points.size())
+          throw InputError("shard '" + path + "': samples '" + name + "' have another shape than in '" + first + "'");
+      }
     }
     if (h.index < 0 || h.index >= h.count) throw InputError("shard '" + path + "': index out of range");
-    ShardSpec spec;
-    spec.index = h.index;
-    spec.count = h.count;
-    const RealizationRange r = shard_range(spec, h.total);
-    if (r.begin != h.begin || r.end != h.end)
-      throw InputError("shard '" + path + "': realization range does not match shard " + std::to_string(h.index) + "/" +
-                       std::to_string(h.count));
     if (by_index.count(h.index))
       throw InputError("shard '" + path + "': duplicate of shard " + std::to_string(h.index) + "/" +
                        std::to_string(h.count) + " already given by '" + by_index[h.index] + "'");
@@ -58,23 +54,32 @@ void merge_shards(const std::string& output, const std::vector<std::string>& sha
   for (int i = 0; i < h0.count; ++i)
     if (!by_index.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i);
   if (!missing.empty())
-    throw InputError("merge: missing shard(s) " + missing + " of " + std::to_string(h0.count) +
-                     " (run with --shard i/" + std::to_string(h0.count) + ")");
+    throw InputError("merge: missing shard(s) " + missing + " of " + std::to_string(h0.count) + " (run with --shard i/" +
+                     std::to_string(h0.count) + ")");
   const Finalizer fin = finalizer_for(h0.shard_of);
   if (!fin) throw InputError("shard '" + shards.front() + "': runs of kind '" + h0.shard_of + "' cannot be merged by this airtp");
 
+  // Per stream and point, the pieces of the shards in realization order, end to end.
   SampleSet all;
-  all.points = got.front().samples.points;
-  all.begin = 0;
-  all.end = h0.total;
-  const size_t R = (size_t)h0.total;
-  for (const auto& kv : got.front().samples.data) all.data[kv.first].assign(all.points * R, 0.0);
-  for (const ShardContents& c : got) {
-    const size_t n = (size_t)c.samples.count();
-    for (const auto& [name, v] : c.samples.data) {
-      std::vector<double>& dst = all.data[name];
-      for (size_t p = 0; p < all.points; ++p)
-        std::copy(v.begin() + p * n, v.begin() + (p + 1) * n, dst.begin() + p * R + c.samples.begin);
+  for (const auto& [name, st0] : got.front().samples.streams) {
+    SampleStream& dst = all.streams[name];
+    dst.width = st0.width;
+    dst.points.assign(st0.points.size(), PointSamples{});
+    for (size_t p = 0; p < st0.points.size(); ++p) {
+      std::vector<const PointSamples*> pieces;
+      for (const ShardContents& c : got) {
+        const PointSamples& ps = c.samples.streams.at(name).points[p];
+        if (ps.count > 0) pieces.push_back(&ps);
+      }
+      std::sort(pieces.begin(), pieces.end(), [](auto* a, auto* b) { return a->begin < b->begin; });
+      PointSamples& out = dst.points[p];
+      for (const PointSamples* ps : pieces) {
+        if (ps->begin != out.count)
+          throw InputError("merge: samples '" + name + "' at grid point " + std::to_string(p) + " have a gap or an "
+                           "overlap at realization " + std::to_string(out.count) + " (shards of different runs?)");
+        out.values.insert(out.values.end(), ps->values.begin(), ps->values.end());
+        out.count += ps->count;
+      }
     }
   }
   RunInfo info{command_line, h0.config_toml, h0.seed, h0.backend, h0.device, h0.shard_of};

@@ -4,11 +4,10 @@
 
 namespace airtp {
 
-std::vector<double> SampleSet::row(const std::string& name, size_t p) const {
-  const auto it = data.find(name);
-  if (it == data.end()) throw std::logic_error("SampleSet: no samples named '" + name + "'");
-  const size_t n = (size_t)count();
-  return std::vector<double>(it->second.begin() + p * n, it->second.begin() + (p + 1) * n);
+const SampleStream& SampleSet::stream(const std::string& name) const {
+  const auto it = streams.find(name);
+  if (it == streams.end()) throw std::logic_error("SampleSet: no sample stream '" + name + "'");
+  return it->second;
 }
 
 }  // namespace airtp

@@ -1,6 +1,7 @@
-// Per-realization samples of a Monte Carlo sweep: for every configuration point, one value
-// per realization of a range [begin, end). A shard holds such a range; merging shards
-// concatenates ranges, and a command's finaliser turns the full range into its result file.
+// Per-realization samples of a run: the numbers a command's summaries are computed from, so
+// that a run split into shards, resumed after a kill or stopped early gives the same file as
+// an uninterrupted one. For every sample stream (named "<job>/<sample>") and every grid point,
+// the realizations computed: [begin, begin + count), `width` doubles each.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -9,15 +10,23 @@
 
 namespace airtp {
 
-struct SampleSet {
-  size_t points = 0;
-  uint64_t begin = 0, end = 0;  // realization range held
-  // name -> points x (end - begin) values, row-major (one row per configuration point).
-  std::map<std::string, std::vector<double>> data;
+struct PointSamples {
+  uint64_t begin = 0, count = 0;
+  std::vector<double> values;  // count x width, realization-major
+};
 
-  uint64_t count() const { return end - begin; }
-  // Values of `name` at point p (a copy of one row).
-  std::vector<double> row(const std::string& name, size_t p) const;
+struct SampleStream {
+  size_t width = 1;
+  std::vector<PointSamples> points;  // one per grid point
+};
+
+struct SampleSet {
+  std::map<std::string, SampleStream> streams;  // "<job>/<sample>"
+
+  const SampleStream& stream(const std::string& name) const;
+  // Values of stream `name` at point p (count x width).
+  const std::vector<double>& at(const std::string& name, size_t p) const { return stream(name).points.at(p).values; }
+  uint64_t count(const std::string& name, size_t p) const { return stream(name).points.at(p).count; }
 };
 
 }  // namespace airtp

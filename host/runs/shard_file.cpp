@@ -10,11 +10,12 @@
 
 #include "host/common/errors.hpp"
 #include "host/common/fork_workers.hpp"
+#include "host/io/input_file.hpp"
 
 namespace airtp {
 
 ShardHeader make_shard_header(const std::string& shard_of, const std::string& config_toml, uint64_t seed,
-                              const std::string& backend, const ShardSpec& spec, uint64_t total) {
+                              const std::string& backend, const ShardSpec& spec) {
   ShardHeader h;
   h.shard_of = shard_of;
   h.fingerprint = config_fingerprint(config_toml);
@@ -23,47 +24,73 @@ ShardHeader make_shard_header(const std::string& shard_of, const std::string& co
   h.seed = seed;
   h.index = spec.index;
   h.count = spec.count;
-  const RealizationRange r = shard_range(spec, total);
-  h.begin = r.begin;
-  h.end = r.end;
-  h.total = total;
   return h;
 }
 
 void write_shard(ResultFile& f, const ShardHeader& h, const SampleSet& s) {
-  // +inf marks an outage in memory; in the file it is masked (samples/<name>_valid = 0) and
-  // read back as +inf. Any other non-finite sample is a numerical error of the guard.
+  // +inf marks an outage in memory; in the file it is masked (<stream>_valid = 0) and read
+  // back as +inf. Any other non-finite sample is a numerical error of the guard.
   const ResultFile::Stage stage(f, "sampling (shard " + std::to_string(h.index) + "/" + std::to_string(h.count) + ")");
-  for (const auto& [name, v] : s.data) {
+  int64_t k = 0;
+  for (const auto& [name, st] : s.streams) {
+    const std::string g = "samples/s" + std::to_string(k++);
+    std::vector<double> v;
+    std::vector<int64_t> begin, count;
+    for (const PointSamples& p : st.points) {
+      v.insert(v.end(), p.values.begin(), p.values.end());
+      begin.push_back((int64_t)p.begin);
+      count.push_back((int64_t)p.count);
+    }
     std::vector<char> ok(v.size());
     for (size_t i = 0; i < v.size(); ++i) ok[i] = !(std::isinf(v[i]) && v[i] > 0);
-    f.write_masked("samples/" + name, v, ok, {s.points, (size_t)s.count()}, {"config", "realization"},
-                   "as in the merged result",
-                   "per-realization " + name + " of realizations [shard_begin, shard_end) at every configuration "
-                   "point; outages (+inf in memory) are masked");
+    f.write_masked(g + "/values", v, ok, {}, {"entry"}, "as in the merged result",
+                   "the values of sample stream '" + name + "', point after point (count x width each); outages "
+                   "(+inf in memory) are masked");
+    f.write(g + "/begin", begin, {}, {"point"}, "realizations", "first realization held of each grid point");
+    f.write(g + "/count", count, {}, {"point"}, "realizations", "realizations held of each grid point");
+    f.attr(g, "stream", name);
+    f.attr(g, "width", (int64_t)st.width);
   }
   f.attr("/", "shard_of", h.shard_of);
   f.attr("/", "config_fingerprint", h.fingerprint);
   f.attr("/", "shard_index", (int64_t)h.index);
   f.attr("/", "shard_count", (int64_t)h.count);
-  f.attr("/", "shard_begin", (int64_t)h.begin);
-  f.attr("/", "shard_end", (int64_t)h.end);
-  f.attr("/", "realizations_total", (int64_t)h.total);
-  f.attr("/", "points", (int64_t)s.points);
+  f.attr("/", "streams", k);
 }
 
 namespace {
 
-std::string str_attr(const H5::Group& g, const std::string& key) {
+std::string str_attr(const H5::H5Object& g, const std::string& key) {
   H5::Attribute a = g.openAttribute(key);
   std::string v;
   a.read(a.getStrType(), v);
   return v.c_str();  // fixed-length strings may carry padding NULs
 }
 
-int64_t int_attr(const H5::Group& g, const std::string& key) {
+int64_t int_attr(const H5::H5Object& g, const std::string& key) {
   int64_t v = 0;
   g.openAttribute(key).read(H5::PredType::NATIVE_INT64, &v);
+  return v;
+}
+
+std::string text_dataset(H5::H5File& f, const std::string& name) {
+  H5::DataSet ds = f.openDataSet(name);
+  H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
+  std::string v;
+  ds.read(v, st);
+  return v;
+}
+
+template <class T>
+std::vector<T> read_1d(H5::H5File& f, const std::string& name, const H5::PredType& type, const std::string& path) {
+  H5::DataSet ds = f.openDataSet(name);
+  H5::DataSpace sp = ds.getSpace();
+  if (sp.getSimpleExtentNdims() != 1) throw InputError("shard '" + path + "': " + name + " is not 1-D");
+  hsize_t n = 0;
+  sp.getSimpleExtentDims(&n);
+  if (n > (1ull << 32)) throw InputError("shard '" + path + "': " + name + " is implausibly large");
+  std::vector<T> v((size_t)n);
+  if (n) ds.read(v.data(), type);
   return v;
 }
 
@@ -72,7 +99,6 @@ ShardContents read_shard_here(const std::string& path) {
   H5::Exception::dontPrint();
   ShardContents c;
   ShardHeader& h = c.header;
-  SampleSet& s = c.samples;
   try {
     H5::H5File f(path, H5F_ACC_RDONLY);
     H5::Group root = f.openGroup("/");
@@ -80,42 +106,42 @@ ShardContents read_shard_here(const std::string& path) {
       throw InputError("shard '" + path + "': not a shard file (written without --shard)");
     h.shard_of = str_attr(root, "shard_of");
     h.fingerprint = str_attr(root, "config_fingerprint");
-    h.config_toml = str_attr(root, "config_toml");
+    h.config_toml = text_dataset(f, "run/config_toml");
     h.backend = str_attr(root, "backend");
     h.device = str_attr(root, "device");
-    h.seed = (uint64_t)int_attr(root, "seed");
+    const std::string seed = str_attr(root, "seed");
+    h.seed = std::strtoull(seed.c_str(), nullptr, 10);
     h.index = (int)int_attr(root, "shard_index");
     h.count = (int)int_attr(root, "shard_count");
-    h.begin = (uint64_t)int_attr(root, "shard_begin");
-    h.end = (uint64_t)int_attr(root, "shard_end");
-    h.total = (uint64_t)int_attr(root, "realizations_total");
-    s.points = (size_t)int_attr(root, "points");
-    s.begin = h.begin;
-    s.end = h.end;
-    if (h.end < h.begin || h.end > h.total) throw InputError("shard '" + path + "': realization range is corrupt");
-    H5::Group g = f.openGroup("samples");
-    for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
-      const std::string name = g.getObjnameByIdx(i);
-      if (name.size() > 6 && name.compare(name.size() - 6, 6, "_valid") == 0) continue;  // a mask, read below
-      H5::DataSet ds = g.openDataSet(name);
-      H5::DataSpace sp = ds.getSpace();
-      hsize_t dims[2] = {0, 0};
-      if (sp.getSimpleExtentNdims() != 2) throw InputError("shard '" + path + "': samples/" + name + " is not 2-D");
-      sp.getSimpleExtentDims(dims);
-      if (dims[0] != s.points || dims[1] != s.count())
-        throw InputError("shard '" + path + "': samples/" + name + " has the wrong shape");
-      std::vector<double> v(dims[0] * dims[1]);
-      if (!v.empty()) ds.read(v.data(), H5::PredType::NATIVE_DOUBLE);
-      if (g.nameExists(name + "_valid")) {
-        H5::DataSet ms = g.openDataSet(name + "_valid");
-        if (ms.getSpace().getSimpleExtentNpoints() != (hssize_t)v.size())
-          throw InputError("shard '" + path + "': samples/" + name + "_valid has the wrong shape");
-        std::vector<int64_t> ok(v.size());
-        if (!ok.empty()) ms.read(ok.data(), H5::PredType::NATIVE_INT64);
-        for (size_t k = 0; k < v.size(); ++k)
-          if (!ok[k]) v[k] = INFINITY;
+    const int64_t K = int_attr(root, "streams");
+    if (K < 0 || K > 100000) throw InputError("shard '" + path + "': corrupt stream count");
+    for (int64_t k = 0; k < K; ++k) {
+      const std::string g = "samples/s" + std::to_string(k);
+      H5::Group gr = f.openGroup(g);
+      const std::string name = str_attr(gr, "stream");
+      const int64_t width = int_attr(gr, "width");
+      std::vector<double> v = read_1d<double>(f, g + "/values", H5::PredType::NATIVE_DOUBLE, path);
+      const std::vector<int64_t> ok = read_1d<int64_t>(f, g + "/values_valid", H5::PredType::NATIVE_INT64, path);
+      const std::vector<int64_t> begin = read_1d<int64_t>(f, g + "/begin", H5::PredType::NATIVE_INT64, path);
+      const std::vector<int64_t> count = read_1d<int64_t>(f, g + "/count", H5::PredType::NATIVE_INT64, path);
+      if (ok.size() != v.size() || begin.size() != count.size() || width < 1)
+        throw InputError("shard '" + path + "': samples of '" + name + "' are inconsistent");
+      for (size_t i = 0; i < v.size(); ++i)
+        if (!ok[i]) v[i] = INFINITY;
+      SampleStream& st = c.samples.streams[name];
+      st.width = (size_t)width;
+      size_t at = 0;
+      for (size_t p = 0; p < begin.size(); ++p) {
+        if (begin[p] < 0 || count[p] < 0 || (uint64_t)count[p] * st.width > v.size() - at)
+          throw InputError("shard '" + path + "': samples of '" + name + "' are inconsistent");
+        PointSamples ps;
+        ps.begin = (uint64_t)begin[p];
+        ps.count = (uint64_t)count[p];
+        ps.values.assign(v.begin() + (long)at, v.begin() + (long)(at + ps.count * st.width));
+        at += ps.count * st.width;
+        st.points.push_back(std::move(ps));
       }
-      s.data[name] = std::move(v);
+      if (at != v.size()) throw InputError("shard '" + path + "': samples of '" + name + "' are inconsistent");
     }
   } catch (const H5::Exception& e) {
     throw InputError("shard '" + path + "': cannot read (" + e.getDetailMsg() + ")");
@@ -134,13 +160,18 @@ std::string serialize(const ShardContents& c) {
   const ShardHeader& h = c.header;
   std::string b = "O";
   for (const std::string* s : {&h.shard_of, &h.fingerprint, &h.config_toml, &h.backend, &h.device}) put_str(b, *s);
-  for (uint64_t v : {h.seed, (uint64_t)h.index, (uint64_t)h.count, h.begin, h.end, h.total, (uint64_t)c.samples.points})
-    put_u64(b, v);
-  put_u64(b, c.samples.data.size());
-  for (const auto& [name, v] : c.samples.data) {
+  for (uint64_t v : {h.seed, (uint64_t)h.index, (uint64_t)h.count}) put_u64(b, v);
+  put_u64(b, c.samples.streams.size());
+  for (const auto& [name, st] : c.samples.streams) {
     put_str(b, name);
-    put_u64(b, v.size());
-    if (!v.empty()) b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+    put_u64(b, st.width);
+    put_u64(b, st.points.size());
+    for (const PointSamples& p : st.points) {
+      put_u64(b, p.begin);
+      put_u64(b, p.count);
+      put_u64(b, p.values.size());
+      if (!p.values.empty()) b.append(reinterpret_cast<const char*>(p.values.data()), p.values.size() * sizeof(double));
+    }
   }
   return b;
 }
@@ -173,21 +204,24 @@ bool deserialize(const std::string& b, ShardContents& c) {
   h.seed = r.u64();
   h.index = (int)r.u64();
   h.count = (int)r.u64();
-  h.begin = r.u64();
-  h.end = r.u64();
-  h.total = r.u64();
-  c.samples.points = (size_t)r.u64();
-  c.samples.begin = h.begin;
-  c.samples.end = h.end;
   const uint64_t n = r.u64();
   for (uint64_t i = 0; r.ok && i < n; ++i) {
     const std::string name = r.str();
-    const uint64_t m = r.u64();
-    if (!r.ok || m > (b.size() - r.at) / sizeof(double)) return false;
-    std::vector<double> v(m);
-    if (m) std::memcpy(v.data(), b.data() + r.at, m * sizeof(double));  // an empty shard has no data()
-    r.at += m * sizeof(double);
-    c.samples.data[name] = std::move(v);
+    SampleStream& st = c.samples.streams[name];
+    st.width = (size_t)r.u64();
+    const uint64_t P = r.u64();
+    if (!r.ok || P > b.size()) return false;
+    for (uint64_t p = 0; r.ok && p < P; ++p) {
+      PointSamples ps;
+      ps.begin = r.u64();
+      ps.count = r.u64();
+      const uint64_t m = r.u64();
+      if (!r.ok || m > (b.size() - r.at) / sizeof(double)) return false;
+      ps.values.resize(m);
+      if (m) std::memcpy(ps.values.data(), b.data() + r.at, m * sizeof(double));  // an empty point has no data()
+      r.at += m * sizeof(double);
+      st.points.push_back(std::move(ps));
+    }
   }
   return r.ok && r.at == b.size();
 }
@@ -200,7 +234,7 @@ bool deserialize(const std::string& b, ShardContents& c) {
 // contents come back over a pipe: a child that dies becomes an error naming the file, and the
 // library's undefined behaviour never touches this process.
 ShardContents read_shard(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw InputError("shard '" + path + "': no such file");
+  check_input_file(path, "shard", kMaxModelBytes);
   const ChildProcess child = start_child([&]() -> std::string {
     try {
       return serialize(read_shard_here(path));

@@ -22,7 +22,7 @@ extern "C" {
 #include <csdp/declarations.h>
 }
 
-#include "kernels/alpha.cuh"
+#include "kernels/backend.hpp"
 
 namespace airtp {
 
@@ -296,21 +296,11 @@ double exact_alpha(const ChannelSet& c, const Eigen::MatrixXcd& G) {
   const int N = (int)c.H.size(), nr = (int)G.rows(), L = (int)G.cols(), nt = (int)c.H[0].cols();
   const double g = G.norm();
   if (!(g > 0) || !std::isfinite(g)) return INFINITY;
-  // Reuse the kernel's alpha_of on CMat views of column-major copies (es = 1).
-  std::vector<cplx> buf((size_t)N * nr * nt + (size_t)nr * L + (size_t)nt * L + (size_t)L * L);
-  Scratch ws{buf.data(), 1};
-  CMat H[kMaxDevices];
-  double E[kMaxDevices];
-  for (int n = 0; n < N; ++n) {
-    H[n] = ws.take(nr, nt);
-    for (int j = 0; j < nt; ++j)
-      for (int i = 0; i < nr; ++i) H[n](i, j) = cplx(c.H[n](i, j).real(), c.H[n](i, j).imag());
-    E[n] = c.E[n];
-  }
-  CMat Gm = ws.take(nr, L), F = ws.take(nt, L), M = ws.take(L, L);
-  for (int j = 0; j < L; ++j)
-    for (int i = 0; i < nr; ++i) Gm(i, j) = cplx(G(i, j).real() / g, G(i, j).imag() / g);
-  return alpha_of(H, N, E, Gm, F, M);
+  // The kernels' alpha on column-major copies (Eigen's default layout is column-major too).
+  std::vector<std::complex<double>> H((size_t)N * nr * nt);
+  for (int n = 0; n < N; ++n) std::copy(c.H[n].data(), c.H[n].data() + (size_t)nr * nt, H.begin() + (long)n * nr * nt);
+  const Eigen::MatrixXcd Gn = G / g;
+  return exact_alpha_cpu(H.data(), N, nr, nt, c.E.data(), Gn.data(), L);
 }
 
 SdrResult sdr_design(const ChannelSet& c, int draws, const RngKey& key, uint64_t real) {
@@ -333,11 +323,8 @@ SdrResult sdr_design(const ChannelSet& c, int draws, const RngKey& key, uint64_t
   Eigen::MatrixXcd Z(nr, L);
   const uint64_t base = (uint64_t)1 << 48;
   for (int d = 0; d < draws; ++d) {
-    for (int l = 0; l < L; ++l)
-      for (int i = 0; i < nr; ++i) {
-        const cplx z = cnormal(key, real, base + ((uint64_t)d * L + l) * nr + i);
-        Z(i, l) = {z.re, z.im};
-      }
+    // Column-major Z: draw (d L + l) nr + i is Z(i, l).
+    cnormal_batch(key, real, base + (uint64_t)d * L * nr, (long)L * nr, Z.data());
     const Eigen::MatrixXcd G = root * Z;
     const double a = exact_alpha(c, G);
     if (a < best_alpha) {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 #include <Eigen/Dense>
-#include "kernels/rng.cuh"
+#include "kernels/params.hpp"
 
 namespace airtp {
 

@@ -1,4 +1,4 @@
-#include "host/sweep/stats.hpp"
+#include "host/runs/stats.hpp"
 
 #include <algorithm>
 #include <cmath>
