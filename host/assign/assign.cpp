@@ -84,7 +84,7 @@ std::vector<double> ints(size_t n) {
 
 }  // namespace
 
-void run_assign(const AssignConfig& c, Backend b, const Checkpoint* ckpt, ResultFile& out) {
+std::vector<double> run_assign(const AssignConfig& c, Backend b, const Checkpoint* ckpt, ResultFile& out) {
   const Link link = assign_link(c);
   const Solver solver = parse_solver(c.solver);
   const int N = (int)link.devices.size();
@@ -213,6 +213,7 @@ void run_assign(const AssignConfig& c, Backend b, const Checkpoint* ckpt, Result
   out.attr("assign", "alpha_ref", t.alpha_ref);
   if (!c.run.quiet)
     std::cerr << "assign: final validation MSE " << show(lf) << " +- " << lf.stderr_ << "; rounded split " << show(lr) << "\n";
+  return t.final_m;
 }
 
 }  // namespace airtp

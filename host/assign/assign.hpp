@@ -29,7 +29,8 @@ void add_assign_fields(FieldTable& t, AssignConfig& c);
 // The single link SSCA optimises (InputError when an axis has several values).
 Link assign_link(const AssignConfig& c);
 
-// Runs SSCA (checkpointed through `ckpt`) and writes group "assign" of the result file.
-void run_assign(const AssignConfig& c, Backend b, const Checkpoint* ckpt, ResultFile& out);
+// Runs SSCA (checkpointed through `ckpt`), writes group "assign" of the result file and
+// returns the final m.
+std::vector<double> run_assign(const AssignConfig& c, Backend b, const Checkpoint* ckpt, ResultFile& out);
 
 }  // namespace airtp

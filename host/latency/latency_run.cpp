@@ -96,7 +96,7 @@ void run_latency(const LatencyConfig& c, ResultFile& out) {
     const int N = sc.n_devices[n];
     const std::vector<Device> devs = sc.devices_for(N);
     for (size_t mi = 0; mi < na; ++mi) {
-      const std::vector<double> m = resolve_assignment(sc.m[mi], devs, "m (--m)");
+      const std::vector<double> m = resolve_assignment(sc.m[mi], devs, "m (--m)", &sc.named_m);
       for (size_t p = 0; p < np; ++p) {
         std::vector<DeviceProfile> prof;
         for (int i = 0; i < N; ++i)

@@ -108,10 +108,16 @@ double computation_energy(const Device& d, double m_n, const ModelShape& shape) 
 }
 
 std::vector<double> resolve_assignment(const std::string& spec, const std::vector<Device>& devices,
-                                       const std::string& field) {
+                                       const std::string& field,
+                                       const std::map<std::string, std::vector<double>>* named) {
   const int N = (int)devices.size();
   std::vector<double> m;
-  if (spec == "uniform") {
+  if (named && named->count(spec)) {
+    m = named->at(spec);
+    if ((int)m.size() != N)
+      throw InputError(field + ": the assignment '" + spec + "' is for " + std::to_string(m.size()) + " devices, this point has " +
+                       std::to_string(N));
+  } else if (spec == "uniform") {
     m.assign((size_t)N, 1.0 / N);
   } else if (spec == "compute" || spec == "memory") {
     double sum = 0;
@@ -153,7 +159,7 @@ Link make_link(const Scenario& s, const LinkPoint& pt, bool check_assignment) {
                      ", got " + std::to_string(N));
   k.devices = s.devices_for(N);
   k.m_spec = s.m.at((size_t)pt.m_index);
-  k.m = resolve_assignment(k.m_spec, k.devices, "m (--m)");
+  k.m = resolve_assignment(k.m_spec, k.devices, "m (--m)", &s.named_m);
   k.shape = model_shape(s.model, "model (--model)");
 
   // Antennas and streams.

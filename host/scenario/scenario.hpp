@@ -17,6 +17,7 @@
 //                    that computes for free), P evaluated at the single noise.tx_power_dbm.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,8 @@ struct Scenario {
   std::vector<double> bandwidth_axis{5e6};  // `latency` sweeps the bandwidth (ScenarioParts::bandwidth_axis)
   double noise_density_dbm_hz = -174, noise_figure_db = 7;
   std::string model = "stories260K";  // built-in shape or model file: s_tot and L_0
+  // Assignments computed within the run and named in `m` (e.g. "ssca" in `airtp e2e`).
+  std::map<std::string, std::vector<double>> named_m;
   int tokens_per_step = 1;            // tokens per forward step: L_0 = ceil(tokens x dim / 2)
 
   bool physical() const { return noise_mode == "physical"; }
@@ -131,8 +134,10 @@ AlphaParams fdma_subband(const AlphaParams& all, int n);
 // The assignment a spec names for n devices: "uniform", "compute" (m proportional to FLOP/s),
 // "memory" (to memory), "a,b,c" (explicit shares, normalised when they sum to 1 within 1e-6),
 // or the path of an `airtp assign` result file (its final m). InputError naming `field`.
+// `named` (optional) holds assignments computed within the run, looked up first.
 std::vector<double> resolve_assignment(const std::string& spec, const std::vector<Device>& devices,
-                                       const std::string& field);
+                                       const std::string& field,
+                                       const std::map<std::string, std::vector<double>>* named = nullptr);
 
 // Distance of device n (its own, or drawn for the topology in [distance_min_m, distance_max_m]).
 double device_distance(const Scenario& s, const Device& d, int n);
