@@ -1,6 +1,8 @@
 # airtp: two commands do everything on a fresh Debian/Ubuntu machine.
-#   make run   installs what is missing, builds, runs the default experiment on the bundled
-#              model and writes results/default.h5 plus PNG figures under results/
+#   make run   installs what is missing, builds the airtp command, runs the end-to-end
+#              experiment (SSCA assignment on heterogeneous devices, then transmission MSE,
+#              accuracy of the bundled model and latency per token against the transmit power)
+#              and writes results/e2e.h5 plus its figure results/end_to_end.png/.pdf
 #   make test  installs, builds and runs every test (C++ and Python)
 # Other targets: deps, build, bench, gpu-check, clean. AIRTP_CUDA=AUTO|ON|OFF selects the
 # CUDA backend (AUTO: when nvcc is found).
@@ -22,12 +24,13 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DAIRTP_CUDA=$(AIRTP_CUDA) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
-run: build
+# Builds only what it runs: the airtp command.
+run: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DAIRTP_CUDA=$(AIRTP_CUDA) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS) --target airtp
 	@mkdir -p results
-	$(BUILD)/airtp mse experiments/configs/default.toml -o results/default.h5
-	$(PY) analysis/plot_mse.py results/default.h5 -o results
-	$(BUILD)/airtp ppl -N 4 --scheme aircomp --snr 20,30,40 -R 2 --max-stories 30 -o results/ppl_aircomp.h5
-	$(PY) analysis/plot_ppl.py results/ppl_aircomp.h5 -o results
+	$(BUILD)/airtp e2e experiments/paper/fig6_end_to_end.smoke.toml -o results/e2e.h5 --fresh
+	$(PY) analysis/plot_end_to_end.py results/e2e.h5 -o results
 
 # Every paper figure's smoke config whose command exists, and its plot (results/smoke/).
 smoke: build

@@ -7,14 +7,19 @@
 
 #include <chrono>
 
+#include "bench/paper_params.hpp"
 #include "host/assign/ssca.hpp"
 
 using namespace airtp;
 
-static AssignScenario paper_scenario() {
-  AssignScenario s;
-  s.devices = parse_device_mix("4*phone+2*laptop+2*jetson", "bench");
-  return s;
+// Physical mode at 20 dBm over 1 MHz, the presets' distances (host/scenario/device.cpp).
+static Link paper_scenario() {
+  Scenario s;
+  s.devices = "4*phone+2*laptop+2*jetson";
+  s.n_devices = {8};
+  s.noise_mode = "physical";
+  s.tx_power_dbm = {20};
+  return make_link(s, link_points(s).at(0), false);
 }
 
 static SolverOptions fast_options(int starts) {
@@ -24,14 +29,14 @@ static SolverOptions fast_options(int starts) {
 }
 
 static void BM_SscaIteration(benchmark::State& st) {
-  const AssignScenario s = paper_scenario();
+  const Link s = paper_scenario();
   const std::vector<double> m(8, 0.125);
   const SolverOptions o = fast_options((int)st.range(0));
   uint64_t first = 0;
   double seconds = 0;
   for (auto _ : st) {
     const auto t0 = std::chrono::steady_clock::now();
-    const SampleGrad g = sample_alpha_grad(s, m, Solver::fast, o, 1, first, 256, 128);
+    const SampleGrad g = sample_alpha_grad(s, m, Solver::fast, o, first, 256, 128);
     first += 256;
     benchmark::DoNotOptimize(g.alpha);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -40,7 +45,7 @@ static void BM_SscaIteration(benchmark::State& st) {
 }
 
 static void BM_Ssca500(benchmark::State& st) {
-  const AssignScenario s = paper_scenario();
+  const Link s = paper_scenario();
   SscaOptions so;
   so.iterations = 500;
   so.batch = 256;
@@ -48,7 +53,7 @@ static void BM_Ssca500(benchmark::State& st) {
   so.validate_every = 500;
   const SolverOptions o = fast_options((int)st.range(0));
   for (auto _ : st) {
-    const SscaTrace t = run_ssca(Backend::cpu, s, Solver::fast, o, so, 1, true);
+    const SscaTrace t = run_ssca(Backend::cpu, s, Solver::fast, o, so, true);
     benchmark::DoNotOptimize(t.final_m.data());
   }
 }

@@ -3,26 +3,17 @@
 // Targets: >= 20,000/s on the CPU backend with 2 cores; >= 2,000,000/s on an H100.
 #include <benchmark/benchmark.h>
 
-#include "host/channel/topology.hpp"
+#include "bench/paper_params.hpp"
 #include "kernels/backend.hpp"
 
 using namespace airtp;
-
-static AlphaParams paper_params(int N, int design) {
-  AlphaParams p;
-  p.ch = make_channel(N, 20, 4, 3.0, 1, Geometry{});
-  p.n_streams = 4;
-  p.design = design;
-  for (int n = 0; n < N; ++n) p.slot_energy[n] = 1;
-  return p;
-}
 
 static void run(benchmark::State& st, Backend b, int design, long batch) {
   if (b == Backend::cuda && cuda_device_count() == 0) {
     st.SkipWithError("no CUDA GPU");
     return;
   }
-  const AlphaParams p = paper_params((int)st.range(0), design);
+  const AlphaParams p = bench::paper_params((int)st.range(0), design);
   std::vector<double> out(batch);
   uint64_t first = 0;
   alpha_batch(b, p, first, batch, out.data());  // warm-up (allocations, CUDA context)

@@ -4,26 +4,17 @@
 // serialised) beside it for the cost ratio.
 #include <benchmark/benchmark.h>
 
-#include "host/channel/topology.hpp"
+#include "bench/paper_params.hpp"
 #include "host/solvers/solve.hpp"
 
 using namespace airtp;
-
-static AlphaParams solver_params(int N) {
-  AlphaParams p;
-  p.ch = make_channel(N, 20, 4, 3.0, 1, Geometry{});
-  p.n_streams = 4;
-  p.design_key = RngKey{1, 0, kRngDesign};
-  for (int n = 0; n < N; ++n) p.slot_energy[n] = 1;
-  return p;
-}
 
 static void run(benchmark::State& st, Backend b, Solver s, long batch) {
   if (b == Backend::cuda && cuda_device_count() == 0) {
     st.SkipWithError("no CUDA GPU");
     return;
   }
-  const AlphaParams p = solver_params((int)st.range(0));
+  const AlphaParams p = bench::paper_params((int)st.range(0));
   SolverOptions o;  // args: N, then optionally fast starts and iterations per stage
   if (st.range(1) > 0) o.fast_starts = (int)st.range(1);
   if (st.range(2) > 0) o.fast_iters = (int)st.range(2);

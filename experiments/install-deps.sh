@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 pkgs=(cmake g++ make pkg-config libhdf5-dev libeigen3-dev libcli11-dev librandom123-dev
       libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev libsdp-dev liblapack-dev
-      libblas-dev python3 python3-h5py python3-matplotlib python3-numpy python3-pytest python3-pip)
+      libblas-dev python3 python3-h5py python3-matplotlib python3-numpy python3-pytest python3-pip python3-xarray
+      python3-h5netcdf)
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "airtp: this is not a Debian-like system (no dpkg/apt-get)." >&2

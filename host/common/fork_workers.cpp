@@ -1,6 +1,7 @@
 #include "host/common/fork_workers.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@ namespace airtp {
 ChildProcess start_child(const std::function<std::string()>& work) {
   int fds[2];
   if (::pipe(fds) != 0) return {};
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int err = errno;  // kept for the caller's message
@@ -27,6 +29,11 @@ ChildProcess start_child(const std::function<std::string()>& work) {
     return {};
   }
   if (pid == 0) {
+    // A child ends with its parent, however the parent ends (SIGTERM, kill -9, a crash): the
+    // kernel sends SIGKILL when the parent thread dies; a parent gone before the prctl took
+    // effect is caught by the getppid check.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
     ::close(fds[0]);
     if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
     for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
