@@ -85,6 +85,11 @@ void link_batch_cpu(const AlphaParams& p, const double* alpha, const std::comple
 void digital_mse_batch(const RngKey& key, uint64_t first, long count, int n_dev, int block, const int* bits,
                        int n_bits, double per_symbols, double* const* out);
 
+// One token row of an AirComp or FDMA all-reduce (kernels/air_reduce.cuh, air_reduce_row) and
+// of the digital one (digital_reduce_row; tmp holds dim floats), on the CPU.
+void air_reduce_row_cpu(const AirRowParams& p, const AirRowLinks& links, const float* const* parts, float* out);
+void digital_reduce_row_cpu(int n_dev, int dim, int bits, const float* const* parts, float* tmp, float* out);
+
 // Q-bit uniform quantization of n values in place over [-a, a], a = max |x| (the digital
 // all-reduce of the accuracy simulation).
 void quantize_uniform_f32(float* x, int n, int bits);

@@ -97,4 +97,33 @@ struct SimResult {
   double energy_ratio;  // max_n tr(B_n B_n^H) / E_n: 1 when the energy constraint is tight
 };
 
+// ---- the noisy all-reduce of the accuracy simulation (kernels/air_reduce.cuh) ----------
+
+// Single-precision complex for the link matrices and symbols (std::complex<float>'s layout).
+struct cfloat {
+  float re, im;
+};
+
+// What one row's all-reduce needs besides the partial rows.
+struct AirRowParams {
+  int n_dev;        // N
+  int dim;          // reals per row
+  int L;            // streams
+  int n_rx;         // N_r (literal noise draws per slot)
+  int fdma;         // 1: uncoded FDMA (N single-device links), 0: AirComp (one N-device link)
+  int literal;      // 1: w at every antenna then A^H; 0: noise drawn already projected
+  float noise_sd;   // sigma
+  RngKey noise_key;  // (seed, realization, kRngNoise)
+  uint64_t sequence; // noise is keyed by the sequence id, not by the batch position
+  uint64_t noise_base;  // first draw block of this all-reduce: ((pos n_layers + layer) 2 + which)
+};
+
+// Links of the row's channel index, as link_realization writes them: AirComp one link (E: N x
+// L x L, M: L x n_rx or L x L, outage), FDMA N consecutive single-device links.
+struct AirRowLinks {
+  const cfloat* E;
+  const cfloat* M;
+  const unsigned char* outage;
+};
+
 }  // namespace airtp

@@ -14,6 +14,19 @@ Progress::Progress(std::string label, double total, bool quiet, double already_d
 void Progress::update(double done) {
   if (quiet_) return;
   const auto now = std::chrono::steady_clock::now();
+  // Once, early: the expected total time, so a long run says up front what it will cost.
+  const double el = std::chrono::duration<double>(now - start_).count();
+  if (!estimated_ && el >= 3.0 && done > already_ && total_ > done) {
+    estimated_ = true;
+    const double rate = (done - already_) / el;
+    const double left = (total_ - done) / rate;
+    if (left > 10) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "expected to take about %.0f s more (%.0f s in all; measured on the first %.1f%%)", left,
+                    left + el, 100.0 * (done - already_) / total_);
+      note(buf);
+    }
+  }
   const double since = std::chrono::duration<double>(now - last_).count();
   if (since < (tty_ ? 0.25 : 10.0)) return;
   last_ = now;

@@ -25,6 +25,7 @@ class Progress {
   std::string label_;
   double total_, already_;
   bool quiet_, tty_;
+  bool estimated_ = false;  // the one early line with the expected total time was printed
   std::chrono::steady_clock::time_point start_, last_;
 };
 

@@ -30,14 +30,13 @@ void DigitalAllReduce::quantize(float* x, int n, int bits) {
 
 void DigitalAllReduce::reduce(const float* const* parts, int n_dev, int rows, int dim, const AllReduceContext&,
                               float* out) const {
-  std::vector<float> row(dim);
-  std::fill(out, out + (long)rows * dim, 0.f);
-  for (int d = 0; d < n_dev; ++d)
-    for (int r = 0; r < rows; ++r) {
-      std::memcpy(row.data(), parts[d] + (long)r * dim, dim * sizeof(float));
-      quantize(row.data(), dim, bits_);
-      for (int i = 0; i < dim; ++i) out[(long)r * dim + i] += row[i];
-    }
+  // Per row, the same code as the GPU forward (kernels/air_reduce.cuh, digital_reduce_row).
+  std::vector<float> tmp(dim);
+  std::vector<const float*> row(n_dev);
+  for (int r = 0; r < rows; ++r) {
+    for (int d = 0; d < n_dev; ++d) row[d] = parts[d] + (long)r * dim;
+    digital_reduce_row_cpu(n_dev, dim, bits_, row.data(), tmp.data(), out + (long)r * dim);
+  }
 }
 
 }  // namespace airtp

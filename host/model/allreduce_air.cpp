@@ -107,67 +107,28 @@ void AirAllReduceBase::reduce(const float* const* parts, int n_dev, int rows, in
                               float* out) const {
   if (n_dev != N_)
     throw InputError("aircomp: configured for " + std::to_string(N_) + " devices, got " + std::to_string(n_dev));
-  const int L = L_, nr = nr_, N = n_dev;
-  const int L0 = (dim + 1) / 2, slots = (L0 + L - 1) / L, nsym = slots * L;
-  const int nd = s_.literal_noise ? nr : L;  // noise draws per slot
-  const float sd = (float)std::sqrt(sigma2_);
-  const RngKey key{seed_, (uint32_t)ctx.realization, kRngNoise};
-  const int n_links = fdma_ ? N : 1, per_link = fdma_ ? 1 : N;
-  std::vector<cf> s((size_t)N * nsym), shat(L), w(nd);
-  std::vector<std::complex<double>> wd(nd);
-  std::vector<float> scale(N);
+  AirRowParams p{};
+  p.n_dev = n_dev;
+  p.dim = dim;
+  p.L = L_;
+  p.n_rx = nr_;
+  p.fdma = fdma_ ? 1 : 0;
+  p.literal = s_.literal_noise ? 1 : 0;
+  p.noise_sd = (float)std::sqrt(sigma2_);
+  p.noise_key = RngKey{seed_, (uint32_t)ctx.realization, kRngNoise};
+  p.sequence = ctx.sequence;
+  const int per_link = fdma_ ? 1 : N_;
+  const int nd = s_.literal_noise ? nr_ : L_;
+  std::vector<const float*> row(n_dev);
   for (int r = 0; r < rows; ++r) {
     const int pos = ctx.pos0 + r;
-    const size_t li = link_slot(ctx.realization, pos, ctx.layer, ctx.which);
-    // Pack pairs into symbols and measure each device's RMS.
-    for (int n = 0; n < N; ++n) {
-      const float* z = parts[n] + (size_t)r * dim;
-      double e = 0;
-      for (int k = 0; k < nsym; ++k) {
-        const float re = 2 * k < dim ? z[2 * k] : 0.f;
-        const float im = 2 * k + 1 < dim ? z[2 * k + 1] : 0.f;
-        s[(size_t)n * nsym + k] = cf(re, im);
-        e += (double)re * re + (double)im * im;
-      }
-      scale[n] = (float)std::sqrt(e / L0);
-    }
-    float* o = out + (size_t)r * dim;
-    std::fill(o, o + dim, 0.f);
-    // AirComp: one common scale. FDMA: each device its own scale and its own link.
-    const float vmax = *std::max_element(scale.begin(), scale.end());
-    for (int g = 0; g < n_links; ++g) {
-      const size_t l = li + g;
-      const float v = fdma_ ? scale[g] : vmax;
-      if (outage_[l] || !(v > 0)) continue;  // an outage delivers nothing; a zero block needs nothing
-      const cf* E = E_.data() + l * per_link * L * L;
-      const cf* M = s_.literal_noise ? AH_.data() + l * L * nr : C_.data() + l * L * L;
-      const int d0 = fdma_ ? g : 0, d1 = fdma_ ? g + 1 : N;
-      const uint64_t base = ((((uint64_t)pos * s_.n_layers + ctx.layer) * 2 + ctx.which) * n_links + g) * slots;
-      for (int t = 0; t < slots; ++t) {
-        for (int i = 0; i < L; ++i) shat[i] = 0;
-        for (int d = d0; d < d1; ++d) {
-          const cf* Ed = E + (size_t)(d - d0) * L * L;
-          const cf* sd_ = s.data() + (size_t)d * nsym + (size_t)t * L;
-          for (int i = 0; i < L; ++i) {
-            cf acc = 0;
-            for (int j = 0; j < L; ++j) acc += Ed[i * L + j] * sd_[j];
-            shat[i] += acc / v;
-          }
-        }
-        cnormal_batch(key, ctx.sequence, (base + t) * nd, nd, wd.data());
-        for (int k = 0; k < nd; ++k) w[k] = cf((float)wd[k].real() * sd, (float)wd[k].imag() * sd);
-        for (int i = 0; i < L; ++i) {
-          cf acc = 0;
-          for (int k = 0; k < nd; ++k) acc += M[(size_t)i * nd + k] * w[k];
-          shat[i] += acc;
-        }
-        for (int i = 0; i < L; ++i) {
-          const int k = t * L + i;
-          if (2 * k < dim) o[2 * k] += v * shat[i].real();
-          if (2 * k + 1 < dim) o[2 * k + 1] += v * shat[i].imag();
-        }
-      }
-    }
+    const size_t l = link_slot(ctx.realization, pos, ctx.layer, ctx.which);
+    p.noise_base = ((uint64_t)pos * s_.n_layers + ctx.layer) * 2 + ctx.which;
+    const AirRowLinks k{reinterpret_cast<const cfloat*>(E_.data()) + l * per_link * L_ * L_,
+                        reinterpret_cast<const cfloat*>(s_.literal_noise ? AH_.data() : C_.data()) + l * L_ * nd,
+                        outage_.data() + l};
+    for (int d = 0; d < n_dev; ++d) row[d] = parts[d] + (size_t)r * dim;
+    air_reduce_row_cpu(p, k, row.data(), out + (size_t)r * dim);
   }
 }
 

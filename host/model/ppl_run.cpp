@@ -4,6 +4,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include <omp.h>
+
 #include "host/common/errors.hpp"
 #include "host/io/result_schema.hpp"
 #include "host/model/llama2c.hpp"
@@ -65,6 +67,8 @@ std::string data_path(const std::string& p) {
 }
 
 namespace {
+
+int omp_threads() { return omp_get_max_threads(); }
 
 // The bundled models by name: weights and tokenizer.
 struct Bundled {
@@ -148,6 +152,15 @@ std::unique_ptr<PplExperiment> make_ppl(const PplConfig& c, Backend b) {
   const long S = (long)e->seqs.size();
   const int nL = cfg.n_layers, F = row_width(nL);
   const uint64_t R = plan.realizations;
+  // Memory besides the samples (the weights are loaded already): each thread's logits (a
+  // sequence's clean and noisy log-probabilities, and a chunk of clean ones), one block's links.
+  {
+    const double logits = (double)e->max_len * cfg.vocab_size * 4.0 * (64 + 2 * omp_threads());
+    const Link& l = e->links.front();
+    const double links = (double)R * e->max_len * l.ch.n_dev * (l.L * l.L * l.ch.n_dev + l.L * l.ch.n_rx + l.L * l.L) * 8.0;
+    plan.extra_bytes = logits + links;
+    plan.reduce_hint = "--realizations (realizations), --max-stories (max_stories) or the sweep axes";
+  }
   const PplExperiment* ex = e.get();
   const AccuracyOptions acc = c.acc;
   for (const PplExperiment::Curve& cv : e->curves) {

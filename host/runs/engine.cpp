@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "host/common/errors.hpp"
+#include "host/common/memory.hpp"
 #include "host/common/progress.hpp"
 
 namespace airtp {
@@ -43,7 +44,16 @@ double mean_rse(const std::vector<double>& v) {
   return std::sqrt(var / n) / std::fabs(mean);
 }
 
+double plan_bytes(const RunPlan& plan) {
+  double per_point = 0;
+  for (const Job& j : plan.jobs)
+    for (size_t k = 0; k < j.samples.size(); ++k) per_point += (double)j.width_of(k) * 8.0;
+  // The samples, and one more copy of the largest stream while a summary works on it.
+  return per_point * (double)plan.realizations * (double)grid_points(plan.axes) * 1.25 + plan.extra_bytes;
+}
+
 SampleSet run_plan(const RunPlan& plan, const RunControl& ctl) {
+  check_memory(plan_bytes(plan), "this " + plan.label + " run", plan.reduce_hint);
   const size_t P = grid_points(plan.axes);
   const uint64_t R = plan.realizations;
   const bool early = plan.target_rse > 0;

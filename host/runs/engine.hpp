@@ -61,7 +61,14 @@ struct RunPlan {
   uint64_t realizations = 1;     // per point (the cap with early stopping)
   double target_rse = 0;         // 0: off
   uint64_t min_realizations = 0; // early stopping never before this many (0: two blocks)
+  // Memory besides the samples (the command's own buffers), and the options to name when the
+  // run does not fit in memory.
+  double extra_bytes = 0;
+  std::string reduce_hint = "--realizations (realizations) or the sweep axes";
 };
+
+// Peak memory of a run: its samples (every stream's values at every point) plus extra_bytes.
+double plan_bytes(const RunPlan& plan);
 
 struct RunControl {
   ShardSpec shard;                      // which piece this process computes

@@ -63,6 +63,10 @@ CompareExperiment make_compare(const CompareConfig& c, Backend b) {
   plan.realizations = (uint64_t)c.run.realizations;
   plan.target_rse = c.run.target_rse;
   plan.min_realizations = (uint64_t)c.run.min_realizations;
+  if (c.save_channels)
+    for (const Link& l : e.links)
+      plan.extra_bytes += (double)c.run.realizations * l.ch.n_dev * l.ch.n_rx * l.ch.n_tx * 16.0 * 4.0;
+  plan.extra_bytes += 64.0 * 1024 * 1024;  // kernel scratch
   const CompareExperiment* ex = &e;
   for (size_t s = 0; s < c.solvers.size(); ++s) {
     const Solver solver = parse_solver(c.solvers[s], "solvers (--solvers)");

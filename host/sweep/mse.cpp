@@ -69,6 +69,7 @@ MseExperiment make_mse(const MseConfig& c, Backend b) {
   plan.realizations = (uint64_t)c.run.realizations;
   plan.target_rse = c.run.target_rse;
   plan.min_realizations = (uint64_t)c.run.min_realizations;
+  plan.extra_bytes = 64.0 * 1024 * 1024;  // kernel scratch
   const MseExperiment* ex = &e;
   const SolverOptions so = c.solver_options;
   const size_t W = e.width;
