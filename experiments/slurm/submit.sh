@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Submits a sharded airtp run to Slurm: a job array of SHARDS tasks, each computing one piece
-# (mse: a realization range of every point; ppl: a range of (scheme, N, point) evaluations),
+# (a realization range of every grid point; with --target-rse, a range of whole points),
 # and a merge job that starts once all of them succeeded.
 #   experiments/slurm/submit.sh CONFIG SHARDS RESULT [extra airtp flags...]
 # Shards go next to RESULT in RESULT.shards/. Extra sbatch options: SBATCH_ARGS="-p gpu ...".

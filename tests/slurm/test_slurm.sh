@@ -76,14 +76,16 @@ for _ in $(seq 100); do [ "$(sinfo -h -N -o %t 2>/dev/null)" = idle ] && break; 
 [ "$(sinfo -h -N -o %t)" = idle ] || { echo "test_slurm: slurmd did not become idle" >&2; exit 1; }
 
 # Two sharded runs submitted together: an MSE sweep in 4 shards (realizations not divisible by
-# 4: each shard a realization range) and a perplexity sweep in 3 (5 (scheme, N, point) units).
+# 4: each shard a realization range of every point) and a perplexity sweep in 3 (5
+# realizations: ranges of 1, 2 and 2).
 cat > "$D/work/mse.toml" <<'TOML'
 command = "mse"
 seed = 5
 realizations = 1001
+solver = "eigen"
 [channel]
-devices = [1, 2, 4]
-k_factor_db = [0.0, 6.0]
+n_devices = [1, 2, 4]
+k_db = [0.0, 6.0]
 [noise]
 snr_db = [0, 10, 20]
 TOML
@@ -91,12 +93,15 @@ cat > "$D/work/ppl.toml" <<'TOML'
 command = "ppl"
 seed = 3
 schemes = ["exact", "aircomp", "digital"]
-devices = [2]
-snr_db = [0, 20]
-bits = [4, 8]
-realizations = 2
+realizations = 5
 max_stories = 2
 solver = "eigen"
+[digital]
+bits = [4, 8]
+[channel]
+n_devices = [2]
+[noise]
+snr_db = [0, 20]
 TOML
 start=$SECONDS
 declare -A jobs
@@ -127,8 +132,9 @@ import h5py
 def datasets(path):
     out = {}
     def keep(n, o):
-        # Wall-clock times differ between any two runs.
-        if isinstance(o, h5py.Dataset) and "/timing/" not in "/" + n and not n.split("/")[-1].startswith("time_per_"):
+        # Wall-clock times differ between any two runs, and run/ records the command line.
+        if (isinstance(o, h5py.Dataset) and not n.startswith("run/") and "/timing/" not in "/" + n
+                and not n.split("/")[-1].startswith("time_per_")):
             v = o[()]
             # Variable-length strings are objects: compare their values, not their pointers.
             out[n] = (o.dtype.str, o.shape, v.tolist() if o.dtype.kind == "O" else v.tobytes())
