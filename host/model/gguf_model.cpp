@@ -198,8 +198,6 @@ ModelConfig read_config(const Meta& m, const GgufFile& f) {
 
 }  // namespace
 
-GgufVocab read_gguf_vocab(const GgufFile& f) { return read_vocab(Meta(f)); }
-
 GgufModel gguf_to_model(const GgufFile& f) {
   const Meta m(f);
   GgufModel out;
@@ -382,5 +380,7 @@ GgufWriteReport write_gguf(const std::string& path, const ModelWeights& w, GgufT
   if (!f) throw InputError(path + ": write failed");
   return rep;
 }
+
+GgufVocab read_gguf_vocab(const GgufFile& f) { return read_vocab(Meta(f)); }
 
 }  // namespace airtp

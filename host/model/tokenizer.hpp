@@ -19,8 +19,10 @@
 // is scored as the characters it is made of), while user-defined tokens (type 4, e.g. Qwen2's
 // [PAD151646]) are matched in the text first, longest first, as llama.cpp and Hugging Face do.
 // Decoding inverts encoding: control and unknown tokens decode to nothing (BOS and EOS
-// vanish), so decode(encode(text)) == text for any valid UTF-8 text (byte-level BPE and
-// SentencePiece with byte fallback); unlike llama.cpp's detokenizer no spaces are "cleaned".
+// vanish), so decode(encode(text)) == text for any valid UTF-8 text: always for byte-level
+// BPE (invalid UTF-8 comes back with U+FFFD per bad byte, as llama.cpp reads it); for
+// SentencePiece with byte fallback when the text holds no U+2581 (which is its space).
+// Unlike llama.cpp's detokenizer, no spaces are "cleaned" away.
 #pragma once
 #include <cstdint>
 #include <memory>
