@@ -35,10 +35,11 @@ using Spans = std::vector<std::pair<size_t, size_t>>;
 // A view of one piece [b, e) of the code points; positions outside it read as "none".
 struct Piece {
   const std::vector<uint32_t>& cps;
+  const std::vector<CodeClass>& cls;  // code_class of each code point
   size_t b, e;
   bool in(size_t i) const { return i >= b && i < e; }
   uint32_t at(size_t i) const { return in(i) ? cps[i] : 0xFFFFFFFFu; }
-  bool is(size_t i, CodeClass c) const { return in(i) && code_class(cps[i]) == c; }
+  bool is(size_t i, CodeClass c) const { return in(i) && cls[i] == c; }
   bool letter(size_t i) const { return is(i, CodeClass::letter); }
   bool number(size_t i) const { return is(i, CodeClass::number); }
   bool space(size_t i) const { return is(i, CodeClass::space); }
@@ -139,7 +140,9 @@ void split_llama3(const Piece& p, size_t max_digits, Spans& out) {
 
 Spans pre_tokenize_spans(PreTokenizer pre, const std::vector<uint32_t>& cps) {
   Spans out;
-  const Piece all{cps, 0, cps.size()};
+  std::vector<CodeClass> cls(cps.size());
+  for (size_t i = 0; i < cps.size(); ++i) cls[i] = code_class(cps[i]);
+  const Piece all{cps, cls, 0, cps.size()};
   switch (pre) {
     case PreTokenizer::gpt2: split_gpt2(all, out); break;
     case PreTokenizer::llama3: split_llama3(all, 3, out); break;
@@ -148,8 +151,8 @@ Spans pre_tokenize_spans(PreTokenizer pre, const std::vector<uint32_t>& cps) {
       // Each number on its own, then the GPT-2 rule within the runs between them.
       size_t start = 0;
       for (size_t i = 0; i <= cps.size(); ++i) {
-        if (i < cps.size() && code_class(cps[i]) != CodeClass::number) continue;
-        if (i > start) split_gpt2(Piece{cps, start, i}, out);
+        if (i < cps.size() && cls[i] != CodeClass::number) continue;
+        if (i > start) split_gpt2(Piece{cps, cls, start, i}, out);
         if (i < cps.size()) out.emplace_back(i, i + 1);
         start = i + 1;
       }
