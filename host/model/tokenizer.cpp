@@ -146,24 +146,23 @@ Tokenizer Tokenizer::parse_llama2c(const uint8_t* data, size_t size, int vocab_s
   pos = 4;
   if (max_len <= 0 || max_len > 1 << 16) throw InputError(where + "bad max_token_length " + std::to_string(max_len));
   if (vocab_size <= 0) throw InputError(where + "vocabulary size must be positive");
-  // Each token takes at least 8 bytes: refuse a vocabulary the file cannot hold before
-  // allocating it.
-  if (uint64_t(vocab_size) > (size - pos) / 8)
-    throw InputError(where + "too short for " + std::to_string(vocab_size) + " tokens");
-  std::vector<std::string> pieces(vocab_size);
-  std::vector<float> scores(vocab_size);
+  // Grown as tokens are read (not sized from vocab_size up front), so memory follows the file.
+  std::vector<std::string> pieces;
+  std::vector<float> scores;
   for (int i = 0; i < vocab_size; ++i) {
     const std::string what = "token " + std::to_string(i);
     need(8, what);
     int32_t len;
-    std::memcpy(&scores[i], data + pos, 4);
+    float score;
+    std::memcpy(&score, data + pos, 4);
     std::memcpy(&len, data + pos + 4, 4);
     pos += 8;
     if (len < 0 || len > max_len)
       throw InputError(where + what + " has length " + std::to_string(len) + " outside 0..max_token_length " +
                        std::to_string(max_len));
     need((size_t)len, what);
-    pieces[i].assign(reinterpret_cast<const char*>(data + pos), (size_t)len);
+    scores.push_back(score);
+    pieces.emplace_back(reinterpret_cast<const char*>(data + pos), (size_t)len);
     pos += (size_t)len;
   }
   if (pos != size)
