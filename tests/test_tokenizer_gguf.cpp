@@ -159,6 +159,15 @@ TEST_P(GgufTokenizer, DecodeGivesTheTextBack) {
     // swallows the U+2581 of a following space into its byte tokens (same ids as llama.cpp);
     // the round trip holds for valid UTF-8.
     if (tok.kind() == Tokenizer::Kind::sentencepiece && !valid_utf8(c.text)) continue;
+    // SmolLM2's vocabulary has no letter for 21 bytes (0x04, 0x06, 0x13, ...), which llama.cpp
+    // drops (case unspellable_bytes): the round trip holds for texts without them.
+    bool spellable = true;
+    for (unsigned char b : c.text)
+      if (b < 0x80 && tok.encode(std::string(1, char(b)), false, false).empty()) spellable = false;
+    if (!spellable) {
+      EXPECT_EQ(c.name, "unspellable_bytes");
+      continue;
+    }
     if (tok.kind() == Tokenizer::Kind::bpe && !valid_utf8(c.text)) {
       // byte-level BPE sees invalid bytes as U+FFFD (as llama.cpp does)
       expect.clear();

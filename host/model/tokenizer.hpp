@@ -21,7 +21,9 @@
 // Decoding inverts encoding: control and unknown tokens decode to nothing (BOS and EOS
 // vanish), so decode(encode(text)) == text for any valid UTF-8 text: always for byte-level
 // BPE (invalid UTF-8 comes back with U+FFFD per bad byte, as llama.cpp reads it); for
-// SentencePiece with byte fallback when the text holds no U+2581 (which is its space).
+// SentencePiece with byte fallback when the text holds no U+2581 (which is its space). A byte
+// whose GPT-2 letter is not in the vocabulary is dropped, as llama.cpp drops it (SmolLM2 lacks
+// 21: 0x04, 0x06, 0x13, 0x14, 0x16, 0x1D, 0xC0, 0xC1, 0xF1, 0xF2, 0xF5..0xFF).
 // Unlike llama.cpp's detokenizer, no spaces are "cleaned" away.
 #pragma once
 #include <cstdint>

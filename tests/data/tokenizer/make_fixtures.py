@@ -72,6 +72,8 @@ CASES = [
     ("combining", "e\u0301 a\u0308 n\u0303o\u0302 \u0301x"),
     ("zero_width", "zero\u200bwidth\u200djoiner\ufeffbom-inside\u2060"),
     ("controls", "\x01\x02\x7f bell\x07 esc\x1b[0m nul\x00end"),
+    # bytes SmolLM2's vocabulary has no letter for: llama.cpp drops them
+    ("unspellable_bytes", "a\x04b\x06c\x13\x14d \x16\x1de\x04"),
     ("special_as_text", "<|endoftext|> <|im_start|>user\nhi<|im_end|> <s> </s> <unk> <|begin_of_text|> <|eot_id|>"),
     ("user_defined_as_text", "[PAD151650] x[PAD151646]y [PAD151646][PAD151647] <tool_call>"),
     ("code", "def f(x):\n    return x**2  # square\n\nif __name__ == '__main__':\n\tprint(f(3))\n"),
