@@ -55,8 +55,12 @@ int run(State& st) {
   air.n_realizations = 1;
   const auto ar = make_allreduce(scheme, st.bits[0], air);
   const Transformer tf(model.weights);
-  const std::vector<int> prompt = model.tokenizer.encode(st.prompt, true);
-  const std::vector<int> out = tf.generate_greedy(prompt, st.steps, plan, *ar, (uint64_t)st.realization);
+  const Tokenizer& tok = model.tokenizer;
+  const std::vector<int> prompt = tok.encode(st.prompt);  // BOS as the vocabulary says
+  if (prompt.empty()) throw InputError("prompt (--prompt): encodes to no tokens");
+  // llama2.c models stop at BOS (as llama2.c's run.c does), the others at their EOS.
+  const int stop = tok.kind() == Tokenizer::Kind::llama2c ? tok.bos() : tok.eos();
+  const std::vector<int> out = tf.generate_greedy(prompt, st.steps, plan, *ar, (uint64_t)st.realization, stop);
   std::cout << model.tokenizer.decode(out) << "\n";
   return 0;
 }

@@ -5,6 +5,7 @@
 #       build-fuzz/work/gguf fuzz/corpus/gguf
 # (the first directory collects new inputs; fuzz/corpus/<target> is the checked-in seed set).
 # Targets: fuzz_gguf, fuzz_llama2c, fuzz_tokenizer, fuzz_toml_config, fuzz_merge.
+# Also fuzz_tokenizer_bpe (GGUF tokenizers; seeds in fuzz/corpus/tokenizer_bpe).
 # fuzz_merge drives the HDF5 library (not instrumented) with corrupt files through read_shard,
 # which parses in a child process because libhdf5 itself overflows on some (see
 # fuzz/fuzz_merge.cpp); a crash in the child must come back as an InputError.
@@ -24,8 +25,16 @@ gguf=("$root/host/model/gguf.cpp" "$root/host/model/gguf_model.cpp" "$root/host/
 
 "$CXX" "${flags[@]}" "${fz[@]}" "$root/fuzz/fuzz_llama2c.cpp" "$root/host/model/llama2c.cpp" -o "$out/fuzz_llama2c"
 
+# Tokenizers: llama2.c's (fuzz_tokenizer) and the GGUF ones (fuzz_tokenizer_bpe: arbitrary
+# vocabularies and merges, and arbitrary text on the fixture vocabularies of tests/data/tokenizer).
+tok=("$root/host/model/tokenizer.cpp" "$root/host/model/tokenizer_bpe.cpp" "$root/host/model/pretokenize.cpp"
+     "$root/host/model/unicode_text.cpp" "$root/host/io/input_file.cpp")
 "$CXX" "${flags[@]}" "${fz[@]}" -DAIRTP_TOK512="\"$root/data/models/stories260K/tok512.bin\"" \
-  "$root/fuzz/fuzz_tokenizer.cpp" "$root/host/model/tokenizer.cpp" -o "$out/fuzz_tokenizer"
+  "$root/fuzz/fuzz_tokenizer.cpp" "${tok[@]}" -o "$out/fuzz_tokenizer"
+mkdir -p "$out/work/tokenizer_bpe"
+"$CXX" "${flags[@]}" "${fz[@]}" -DAIRTP_TOKENIZER_FIXTURES="\"$root/tests/data/tokenizer/\"" \
+  "$root/fuzz/fuzz_tokenizer_bpe.cpp" "${tok[@]}" "$root/host/model/tokenizer_gguf.cpp" "${gguf[@]}" \
+  -o "$out/fuzz_tokenizer_bpe"
 
 # mse_config.cpp validates the solver name through parse_solver (host/solvers/solve.cpp); the
 # numeric back end solve.cpp references is replaced by traps (fuzz/solver_link_traps.cpp).
@@ -43,3 +52,4 @@ h5=(-I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5_cp
   "$root/host/io/result_file.cpp" "$root/host/runs/samples.cpp" "$root/host/runs/shard.cpp" \
   "$root/host/common/version.cpp" -DAIRTP_VERSION="\"fuzz\"" -DAIRTP_GIT_VERSION="\"fuzz\"" "${h5[@]}" -o "$out/fuzz_merge"
 echo "built $out/fuzz_{gguf,llama2c,tokenizer,toml_config,merge}"
+echo "built $out/fuzz_tokenizer_bpe"

@@ -38,11 +38,11 @@ const Row kRows[] = {
     {"mse -q -o {d}/out.h5 --no-such-flag", "not expected: --no-such-flag"},
     // ppl: model and tokenizer files, flags
     {"ppl -q -o {d}/out.h5 --model {d}/truncated.bin --max-stories 1 -R 1", "truncated.bin': size 1000 bytes does not match the header"},
-    {"ppl -q -o {d}/out.h5 --tokenizer {d}/missing_tok.bin --max-stories 1 -R 1", "tokenizer file '{d}/missing_tok.bin': cannot open"},
+    {"ppl -q -o {d}/out.h5 --tokenizer {d}/missing_tok.bin --max-stories 1 -R 1", "tokenizer file '{d}/missing_tok.bin': no such file"},
     {"ppl -q -o {d}/out.h5 --tokenizer {d}/truncated_tok.bin --max-stories 1 -R 1", "truncated_tok.bin': too short: ends inside token 7"},
     {"ppl -q -o {d}/out.h5 -N 0 --max-stories 1 -R 1", "--devices: must be at least 1"},
     {"ppl -q -o {d}/out.h5 --scheme carrier-pigeon", "--scheme: 'carrier-pigeon' is not one of exact, digital, fdma, aircomp"},
-    {"ppl -q -o {d}/out.h5 --text {d}/missing.txt", "text file '{d}/missing.txt': cannot open"},
+    {"ppl -q -o {d}/out.h5 --text {d}/missing.txt", "text file '{d}/missing.txt': no such file"},
     {"ppl -q -o {d}/out.h5 -R 0 --max-stories 1", "--realizations: must be at least 1"},
     {"ppl -q -o {d}/out.h5 --scheme digital --bits 0 --max-stories 1 -R 1", "--bits: 0 not in 1..24"},
     {"ppl -q -o {d}/out.h5 --snr abc", "Could not convert: --snr = abc"},

@@ -107,16 +107,28 @@ struct GgufFile {
 GgufFile read_gguf(const std::string& path);
 GgufFile read_gguf(std::span<const uint8_t> bytes, std::string origin = "<memory>");
 
-// Tokenizer vocabulary as GGUF stores it (tokenizer.ggml.*).
+// Tokenizer vocabulary as GGUF stores it (tokenizer.ggml.*). Tokenizer::from_gguf
+// (host/model/tokenizer.hpp) checks it for consistency and applies llama.cpp's defaults.
 struct GgufVocab {
   std::string model;                // tokenizer.ggml.model: "llama" (SentencePiece), "gpt2" (BPE), ...
+  std::string pre;                  // tokenizer.ggml.pre: BPE pre-tokenizer ("smollm", "llama-bpe", ...)
   std::vector<std::string> tokens;  // tokenizer.ggml.tokens
   std::vector<float> scores;        // tokenizer.ggml.scores (empty when absent, e.g. BPE)
-  std::vector<int32_t> types;       // tokenizer.ggml.token_type (1 normal, 2 unknown, 3 control, 6 byte...)
+  std::vector<int32_t> types;       // tokenizer.ggml.token_type (1 normal, 2 unknown, 3 control, 4 user-defined, 6 byte...)
   std::vector<std::string> merges;  // tokenizer.ggml.merges (BPE only)
   int bos_id = -1;                  // -1 when absent
   int eos_id = -1;
+  int unk_id = -1;                  // tokenizer.ggml.unknown_token_id
+  int pad_id = -1;                  // tokenizer.ggml.padding_token_id
+  int add_bos = -1;                 // tokenizer.ggml.add_bos_token: 1 true, 0 false, -1 absent
+  int add_eos = -1;                 // tokenizer.ggml.add_eos_token
+  int add_space_prefix = -1;        // tokenizer.ggml.add_space_prefix (SentencePiece)
 };
+
+// The tokenizer.ggml.* metadata of a parsed file (no tensors needed: works on llama.cpp's
+// vocabulary-only GGUFs). InputError naming the origin and key for a value of the wrong type,
+// arrays whose lengths differ from the token count, or special ids out of range.
+GgufVocab read_gguf_vocab(const GgufFile& file);
 
 struct GgufModel {
   std::string architecture;  // general.architecture ("llama")

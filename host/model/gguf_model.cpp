@@ -150,6 +150,13 @@ GgufVocab read_vocab(const Meta& m) {
   const int64_t n = int64_t(v.tokens.size());
   v.bos_id = int(m.integer("tokenizer.ggml.bos_token_id", false, -1, 0, n ? n - 1 : INT32_MAX));
   v.eos_id = int(m.integer("tokenizer.ggml.eos_token_id", false, -1, 0, n ? n - 1 : INT32_MAX));
+  v.unk_id = int(m.integer("tokenizer.ggml.unknown_token_id", false, -1, 0, n ? n - 1 : INT32_MAX));
+  v.pad_id = int(m.integer("tokenizer.ggml.padding_token_id", false, -1, 0, n ? n - 1 : INT32_MAX));
+  v.pre = m.string("tokenizer.ggml.pre", false);
+  // Flags stored as bool (or, leniently, as an integer 0/1).
+  v.add_bos = int(m.integer("tokenizer.ggml.add_bos_token", false, -1, 0, 1));
+  v.add_eos = int(m.integer("tokenizer.ggml.add_eos_token", false, -1, 0, 1));
+  v.add_space_prefix = int(m.integer("tokenizer.ggml.add_space_prefix", false, -1, 0, 1));
   return v;
 }
 
@@ -331,6 +338,13 @@ std::vector<uint8_t> gguf_bytes(const ModelWeights& w, GgufType type, const Gguf
     if (!vocab->merges.empty()) g.add("tokenizer.ggml.merges", GgufValue::str_array(vocab->merges));
     if (vocab->bos_id >= 0) g.add("tokenizer.ggml.bos_token_id", GgufValue::u32(vocab->bos_id));
     if (vocab->eos_id >= 0) g.add("tokenizer.ggml.eos_token_id", GgufValue::u32(vocab->eos_id));
+    if (vocab->unk_id >= 0) g.add("tokenizer.ggml.unknown_token_id", GgufValue::u32(vocab->unk_id));
+    if (vocab->pad_id >= 0) g.add("tokenizer.ggml.padding_token_id", GgufValue::u32(vocab->pad_id));
+    if (!vocab->pre.empty()) g.add("tokenizer.ggml.pre", GgufValue::str(vocab->pre));
+    if (vocab->add_bos >= 0) g.add("tokenizer.ggml.add_bos_token", GgufValue::boolean(vocab->add_bos));
+    if (vocab->add_eos >= 0) g.add("tokenizer.ggml.add_eos_token", GgufValue::boolean(vocab->add_eos));
+    if (vocab->add_space_prefix >= 0)
+      g.add("tokenizer.ggml.add_space_prefix", GgufValue::boolean(vocab->add_space_prefix));
   } else {
     g.add("tokenizer.ggml.model", GgufValue::str("none"));  // llama.cpp's "no vocabulary"
   }
@@ -366,5 +380,7 @@ GgufWriteReport write_gguf(const std::string& path, const ModelWeights& w, GgufT
   if (!f) throw InputError(path + ": write failed");
   return rep;
 }
+
+GgufVocab read_gguf_vocab(const GgufFile& f) { return read_vocab(Meta(f)); }
 
 }  // namespace airtp

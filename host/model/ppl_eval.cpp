@@ -14,49 +14,6 @@
 
 namespace airtp {
 
-static std::string strip(const std::string& s) {
-  const char* ws = " \t\r\n\f\v";
-  const size_t a = s.find_first_not_of(ws);
-  if (a == std::string::npos) return "";
-  const size_t b = s.find_last_not_of(ws);
-  return s.substr(a, b - a + 1);
-}
-
-std::vector<std::string> split_stories(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string line, cur;
-  auto flush = [&] {
-    const std::string s = strip(cur);
-    if (!s.empty()) out.push_back(s);
-    cur.clear();
-  };
-  while (std::getline(in, line)) {
-    if (strip(line) == "<|endoftext|>") {
-      flush();
-    } else {
-      cur += line;
-      cur += '\n';
-    }
-  }
-  flush();
-  return out;
-}
-
-std::vector<std::vector<int>> load_story_tokens(const std::string& path, const Tokenizer& tok, int max_len,
-                                                int max_stories) {
-  std::vector<std::string> stories = split_stories(read_input_file(path, "text file", kMaxTextBytes));
-  if (max_stories > 0 && (int)stories.size() > max_stories) stories.resize(max_stories);
-  std::vector<std::vector<int>> seqs;
-  for (const std::string& s : stories) {
-    std::vector<int> t = tok.encode(s, true);
-    if ((int)t.size() > max_len) t.resize(max_len);
-    if (t.size() >= 2) seqs.push_back(std::move(t));
-  }
-  if (seqs.empty()) throw InputError("text file '" + path + "': no story with at least one token to score");
-  return seqs;
-}
-
 Estimate ratio_estimate(const std::vector<double>& a, const std::vector<double>& b) {
   const size_t n = a.size();
   double sa = 0, sb = 0;

@@ -11,20 +11,19 @@
 //
 // Position t predicts token t + 1; a sequence is scored from position score_from - 1 on (the
 // "stories" protocol: BOS + tokens, score_from = 1, every token after the first).
+//
+// Texts become token sequences by the protocols of host/model/text_protocol.hpp ("stories",
+// "windows"). The clean reference is the unsplit model with exact sums.
 #pragma once
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "host/model/text_protocol.hpp"
 #include "host/model/tokenizer.hpp"
 #include "host/model/transformer.hpp"
 
 namespace airtp {
-
-std::vector<std::string> split_stories(const std::string& text);
-// Reads the file (InputError naming it when missing or empty of stories) and tokenizes.
-std::vector<std::vector<int>> load_story_tokens(const std::string& path, const Tokenizer& tok, int max_len,
-                                                int max_stories);
 
 // An undefined value is flagged, not NaN: mean_ok = false when the ratio's denominator is 0;
 // se_ok = false with fewer than 2 units (the standard error of one sample is undefined).

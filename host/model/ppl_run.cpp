@@ -53,7 +53,15 @@ void add_ppl_fields(FieldTable& t, PplConfig& c) {
       .range(1, 24)
       .unique_values();
   t.add("text", "--text", &c.text, "", "text to score (stories separated by <|endoftext|> lines)");
-  t.add("max_stories", "--max-stories", &c.max_stories, "stories", "score only the first stories (0: all)").range(0, 1e9);
+  t.add("protocol", "--protocol", &c.protocol, "",
+        "how the text is scored: stories (split at <|endoftext|> lines, every token after the first) or windows "
+        "(non-overlapping windows of --context tokens scored from --score-from)")
+      .one_of({"stories", "windows"});
+  t.add("context", "--context", &c.context, "tokens", "windows: tokens per window (0: the model's context)").range(0, 1 << 24);
+  t.add("score_from", "--score-from", &c.score_from, "tokens", "windows: the first scored position of each window")
+      .range(1, 1 << 24);
+  t.add("max_stories", "--max-stories", &c.max_stories, "stories", "score only the first stories (or windows; 0: all)")
+      .range(0, 1e9);
   t.add("save_channels", "--save-channels", &c.save_channels, "",
         "store the true channels of every link point's realizations and positions (coherence token)");
 }
@@ -132,8 +140,18 @@ std::unique_ptr<PplExperiment> make_ppl(const PplConfig& c, Backend b) {
   const ModelConfig& cfg = e->model->weights.cfg;
   e->transformer = std::make_unique<Transformer>(e->model->weights);
   if (b == Backend::cuda) e->gpu = std::make_unique<GpuTransformer>(e->model->weights);
-  e->seqs = load_story_tokens(data_path(c.text), e->model->tokenizer, cfg.seq_len, (int)c.max_stories);
-  for (const auto& s : e->seqs) e->max_len = std::max(e->max_len, (int)s.size());
+  const int context = c.context > 0 ? (int)std::min<long>(c.context, cfg.seq_len) : cfg.seq_len;
+  if (c.protocol == "windows" && c.score_from >= context)
+    throw InputError("score_from (--score-from): " + std::to_string(c.score_from) + " leaves nothing to score in windows of " +
+                     std::to_string(context) + " tokens");
+  const ScoredText text = load_scored_text(data_path(c.text), c.protocol, e->model->tokenizer, context,
+                                           (int)c.max_stories, (int)c.score_from);
+  for (const ScoredSequence& q : text.sequences) {
+    e->seqs.push_back(q.tokens);
+    e->score_from.push_back(q.score_from);
+    e->max_len = std::max(e->max_len, (int)q.tokens.size());
+  }
+  e->protocol = text.description;
   // The links (the scenario's model is this file: its shape sets L_0 and s_tot).
   Scenario sc = c.scenario;
   sc.model = e->model->path;
@@ -193,7 +211,7 @@ std::unique_ptr<PplExperiment> make_ppl(const PplConfig& c, Backend b) {
       air.n_realizations = (int)count;
       const uint64_t todo = deterministic ? 1 : count;
       const std::unique_ptr<AllReduce> ar = make_allreduce(cv.scheme, cv.bits, air);
-      score_rows(*ex->transformer, ex->seqs, {}, tp, *ar, first, (long)todo, out[0], progress, ex->gpu.get());
+      score_rows(*ex->transformer, ex->seqs, ex->score_from, tp, *ar, first, (long)todo, out[0], progress, ex->gpu.get());
       for (uint64_t r = 1; r < count && deterministic; ++r)
         std::copy(out[0], out[0] + (size_t)S * F, out[0] + r * (size_t)S * F);
       std::fill(out[1], out[1] + count * 3, 0.0);
@@ -303,9 +321,7 @@ void write_ppl(const PplConfig& c, const PplExperiment& e, const SampleSet& set,
   w.put("realizations", counts);
   w.put("clean_ppl", {clean.ppl.mean, clean.ppl.se}, {clean.ppl.mean_ok, clean.ppl.se_ok});
   w.put("clean_nll", {clean.nll.mean, clean.nll.se}, {clean.nll.mean_ok, clean.nll.se_ok});
-  out.attr("ppl", "protocol",
-           std::string("stories: split at <|endoftext|> lines, strip, BOS + encode(story) truncated to seq_len, every "
-                       "token after the first scored; clean = unsplit model with exact sums"));
+  out.attr("ppl", "protocol", e.protocol + "; clean = the unsplit model with exact sums");
   out.attr("ppl", "kl_direction", std::string("KL(P_clean || P_noisy), nats per scored token"));
   out.attr("ppl", "model", e.model->path);
   out.attr("ppl", "seq_len", (int64_t)cfg.seq_len);

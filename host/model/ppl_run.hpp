@@ -45,7 +45,10 @@ struct PplConfig {
   std::vector<std::string> schemes{"exact", "aircomp"};
   std::vector<int> digital_bits{8};
   std::string text = "data/tinystories/tinystories-valid-sample.txt";
-  long max_stories = 0;  // 0: all
+  std::string protocol = "stories";  // stories | windows (host/model/text_protocol.hpp)
+  long context = 0;                  // windows: tokens per window (0: the model's context)
+  long score_from = 1;               // windows: first scored position (context / 2: llama.cpp's style)
+  long max_stories = 0;              // 0: all
   bool save_channels = false;
   PplConfig();
 };
@@ -70,6 +73,8 @@ struct PplExperiment {
   std::unique_ptr<Transformer> transformer;
   std::unique_ptr<GpuTransformer> gpu;
   std::vector<std::vector<int>> seqs;
+  std::vector<int> score_from;   // per sequence: its first scored token
+  std::string protocol;          // the one-line description recorded in the file
   int max_len = 0;
   std::vector<Link> links;  // one per link point (the noise axis is the last grid axis)
   struct Curve {
