@@ -57,6 +57,8 @@ def _mask_for(ds, name, path, group, f):
     rel = where[len(group) + 1:] if where.startswith(group + "/") else None
     if rel is not None and rel in ds.variables:
         mask = ds[rel]
+        if set(mask.dims) - set(var.dims) and mask.shape == var.shape:  # a mask without dimension scales
+            mask = xr.DataArray(mask.values, dims=var.dims)
     elif where in f and isinstance(f[where], h5py.Dataset):
         arr = f[where][()]
         if arr.shape != var.shape:
@@ -79,8 +81,9 @@ def open_group(path, group, kinds=None):
         if group not in f or not isinstance(f[group], h5py.Group):
             raise SystemExit(f"{path}: no group '{group}' (airtp_kind '{kind}'; groups: "
                              f"{', '.join(k for k in f if isinstance(f[k], h5py.Group))})")
+        # phony_dims: a dataset without dimension scales gets placeholder dims instead of failing.
         ds = xr.open_dataset(path, engine="h5netcdf", group=group, decode_times=False,
-                             decode_timedelta=False).load()
+                             decode_timedelta=False, phony_dims="sort").load()
         ds.close()
         for name in list(ds.data_vars):
             if "masked_by" not in ds[name].attrs:
@@ -109,15 +112,31 @@ def config_toml(path):
 
 
 def save_figure(fig, outdir, stem, written=None, dpi=150):
-    """Writes fig as outdir/stem.png and .pdf, appends the paths to `written`, closes it."""
+    """Writes fig as outdir/stem.png and .pdf, appends the paths to `written`, closes it.
+    Figures with constrained layout already make room for their legends and footer; others
+    are cropped to what they draw (bbox_inches="tight", which costs a second rendering)."""
     import matplotlib.pyplot as plt
 
+    tight = fig.get_layout_engine() is None
     for ext in ("png", "pdf"):
         p = os.path.join(outdir, f"{stem}.{ext}")
-        fig.savefig(p, dpi=dpi, bbox_inches="tight")
+        fig.savefig(p, dpi=dpi, bbox_inches="tight" if tight else None)
         if written is not None:
             written.append(p)
     plt.close(fig)
+
+
+def footer(fig, line):
+    """A small grey line at the bottom of the figure (what made it: see describe)."""
+    fig.supxlabel(line, x=0.005, ha="left", fontsize=6, color="gray")
+
+
+def side_legend(fig, handles, **kw):
+    """A legend right of the top-right panel, which constrained layout makes room for."""
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    right = max(axes, key=lambda ax: (round(ax.get_position().x1, 3), ax.get_position().y1))
+    kw.setdefault("fontsize", 7)
+    return right.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), **kw)
 
 
 # ---- labels ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import describe, open_group, save_figure, text  # noqa: E402
+from airtp_h5 import describe, footer, open_group, save_figure, text  # noqa: E402
 
 STYLES = ["--", ":", "-.", (0, (5, 1)), (0, (1, 3))]
 
@@ -57,7 +57,7 @@ def figure_convergence(ds):
     ax.set_title(f"SSCA model assignment, N = {ds.sizes['device']} devices", fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7)
-    fig.text(0.0, -0.03, describe(ds), fontsize=6, color="gray")
+    footer(fig, describe(ds))
     return fig
 
 
@@ -75,7 +75,7 @@ def figure_m(ds):
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
     ax.set_title("Assignment trajectories", fontsize=10)
-    fig.text(0.0, -0.03, describe(ds), fontsize=6, color="gray")
+    footer(fig, describe(ds))
     return fig
 
 

@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import (axis_title, check_kind, combinations, curve_kinds, describe, open_group,  # noqa: E402
+from airtp_h5 import (axis_title, check_kind, combinations, curve_kinds, describe, footer, open_group,  # noqa: E402
                       save_figure, sel_text, text, value_text, varying)
 from latency_io import read_latency, scheme_of  # noqa: E402
 
@@ -195,7 +195,7 @@ def figure(mse, ppl, lat, asg, fixed=None):
         setting.append(sel_text(fixed))
     fig.suptitle("End to end: model assignment, transmission error, accuracy and latency against the transmit power\n"
                  + ", ".join(setting), fontsize=11)
-    fig.text(0.0, -0.015, describe(mse), fontsize=6, color="gray")
+    footer(fig, describe(mse))
     return fig
 
 

@@ -20,13 +20,12 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import (axis_title, combinations, describe, fixed_text, grid, save_figure,  # noqa: E402
-                      sel_text, text, value_text, varying)
+from airtp_h5 import (axis_title, combinations, describe, fixed_text, footer, grid, save_figure,  # noqa: E402
+                      sel_text, side_legend, text, value_text, varying)
 from latency_io import read_latency  # noqa: E402
 
 # SPEC §6, paper Table I: ms per token for AirComp at N = 1, 2, 4, 8 (None: does not fit).
@@ -122,13 +121,13 @@ def figure(ds, which, xdim, style_dim, fixed):
     if style_dim:
         handles += [Line2D([], [], color="gray", ls=LINES[k % len(LINES)], label=value_text(style_dim, v))
                     for k, v in enumerate(styles)]
-    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7)
+    side_legend(fig, handles)
     what = "Latency per generated token" if which == "latency" else "Speedup per generated token"
     setting = ", ".join(x for x in (sel_text(fixed), fixed_text(ds["total_ms"].sel(fixed),
                                                                  skip=("model", "scheme", xdim) + tuple(fixed)))
                         if x)
     fig.suptitle(f"{what}" + (f" ({setting})" if setting else ""), fontsize=10)
-    fig.text(0.0, -0.03, describe(ds), fontsize=6, color="gray")
+    footer(fig, describe(ds))
     return fig
 
 

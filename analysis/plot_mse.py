@@ -23,8 +23,8 @@ import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import (axis_title, combinations, curve_kinds, describe, fixed_text, grid,  # noqa: E402
-                      open_group, save_figure, sel_text, value_text, varying)
+from airtp_h5 import (axis_title, combinations, curve_kinds, describe, fixed_text, footer, grid,  # noqa: E402
+                      open_group, save_figure, sel_text, side_legend, value_text, varying)
 
 MARKERS = "osD^vP*Xh<>"
 STYLES = ["-", "--", ":", (0, (5, 1)), (0, (1, 3)), (0, (8, 2, 1, 2))]
@@ -132,13 +132,12 @@ def figure_vs(ds, xdim, at=None):
         handles += [Line2D([], [], color="gray", linestyle="none", marker=MARKERS[j % len(MARKERS)],
                            label=value_text(marker_dim, v)) for j, v in enumerate(mean[marker_dim].values)]
     title = "digital (dash-dot-dot): the same\nat every noise level" if levels != [None] else "curve"
-    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, title=title,
-               title_fontsize=7)
+    side_legend(fig, handles, title=title, title_fontsize=7)
     what = {ndim: "against the " + ("transmit power" if ndim == "tx_power_dbm" else "SNR")}.get(
         xdim, f"against {axis_title(ds, xdim)}")
     fig.suptitle(f"All-reduce transmission MSE {what}\n"
                  f"{fixed_text(mean, skip=('curve', xdim))}", fontsize=10)
-    fig.text(0.0, -0.02, describe(ds), fontsize=6, color="gray")
+    footer(fig, describe(ds))
     return fig
 
 

@@ -26,8 +26,8 @@ import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import (axis_title, combinations, curve_kinds, describe, fixed_text, open_group,  # noqa: E402
-                      save_figure, sel_text, value_text, varying)
+from airtp_h5 import (axis_title, combinations, curve_kinds, describe, fixed_text, footer, open_group,  # noqa: E402
+                      save_figure, sel_text, side_legend, value_text, varying)
 
 # (dataset, y label, log y when the values span more than this ratio; None: linear)
 METRICS = [("ppl", "perplexity", 3.0),
@@ -136,12 +136,11 @@ def figure_vs(ds, xdim, at=None):
     if marker_dim:
         handles += [Line2D([], [], color="gray", ls="none", marker=MARKERS[j % len(MARKERS)],
                            label=value_text(marker_dim, v)) for j, v in enumerate(ds[marker_dim].values)]
-    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7,
-               title="exact, digital: drawn once" if levels != [None] else None, title_fontsize=7)
+    side_legend(fig, handles, title="exact, digital: drawn once" if levels != [None] else None, title_fontsize=7)
     model = os.path.basename(str(ds.attrs.get("model", "")))
     fig.suptitle(f"Accuracy of the split model {model} against {axis_title(ds, xdim)} (error bars: 2 standard errors)\n"
                  f"{fixed_text(ds['ppl'], skip=('curve', xdim))}", fontsize=10)
-    fig.text(0.0, -0.02, describe(ds), fontsize=6, color="gray")
+    footer(fig, describe(ds))
     return fig
 
 
@@ -172,7 +171,7 @@ def figure_nmse(ds):
     axes[0, 0].legend(fontsize=7)
     fig.suptitle(f"{ds['curve'].values[c]}: measured NMSE of the all-reduces\n"
                  f"{fixed_text(nm, skip=(xdim, 'layer', 'allreduce', 'curve'))}", fontsize=10)
-    fig.text(0.0, -0.03, describe(ds), fontsize=6, color="gray")
+    footer(fig, describe(ds))
     return fig
 
 

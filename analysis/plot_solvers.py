@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import (axis_title, combinations, describe, fixed_text, open_group, save_figure,  # noqa: E402
+from airtp_h5 import (axis_title, combinations, describe, fixed_text, footer, open_group, save_figure,  # noqa: E402
                       sel_text, varying)
 
 STYLES = ["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 3))]
@@ -93,7 +93,7 @@ def figure_vs(ds, xdim):
     axes[-1, 0].set_xlabel(axis_title(ds, xdim))
     fig.suptitle(f"Transceiver designs against {axis_title(ds, xdim)}\n"
                  f"{fixed_text(ds['mse_mean'], skip=('solver', xdim))}", fontsize=10)
-    fig.text(0.0, -0.02, describe(ds), fontsize=6, color="gray")
+    footer(fig, describe(ds))
     return fig
 
 
@@ -117,7 +117,7 @@ def figure_bars(ds):
         ax.set_ylabel(ylabel)
         ax.grid(True, axis="y", which="both", alpha=0.3)
     fig.suptitle(f"Transceiver designs: {fixed_text(ds['mse_mean'], skip=('solver',))}", fontsize=10)
-    fig.text(0.0, -0.04, describe(ds), fontsize=6, color="gray")
+    footer(fig, describe(ds))
     return fig
 
 

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import (combinations, curve_kinds, describe, grid, open_group, save_figure, sel_text,  # noqa: E402
+from airtp_h5 import (combinations, curve_kinds, describe, footer, grid, open_group, save_figure, sel_text,  # noqa: E402
                       text, value_text, varying)
 from latency_io import pick_model, read_latency, scheme_of  # noqa: E402
 
@@ -148,7 +148,7 @@ def plot(ppl_path, lat_path, outdir, model=None, prefix=None, sel_items=None, me
              if d not in ("scheme",) and d not in acc[metric].dims]
     fig.suptitle(f"{METRICS[metric].split(' (')[0].capitalize()} against latency per token: {model}"
                  + (f" (latency at {', '.join(fixed)})" if fixed else ""), fontsize=10)
-    fig.text(0.0, -0.04, f"{describe(acc)}\n{describe(lds)}", fontsize=6, color="gray")
+    footer(fig, f"{describe(acc)}\n{describe(lds)}")
     prefix = prefix or os.path.splitext(os.path.basename(ppl_path))[0]
     os.makedirs(outdir, exist_ok=True)
     written = []
