@@ -222,14 +222,14 @@ def curve_kinds(ds):
     return [text(v).split()[0].split(":")[0] for v in ds["curve"].values]
 
 
-def grid(n, width=4.6, height=3.6, cols=None):
+def grid(n, width=4.6, height=3.6, cols=None, sharey=False):
     """A figure with n panels in a grid (at most 3 per row); returns (fig, flat list of axes)."""
     import matplotlib.pyplot as plt
 
     cols = cols or min(n, 3)
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False,
-                             layout="constrained")
+                             layout="constrained", sharey=sharey)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])

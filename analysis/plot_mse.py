@@ -80,7 +80,8 @@ def figure_vs(ds, xdim, at=None):
     marker_dim, facet_dims = (others[0], others[1:]) if others else (None, [])
     levels = [None] if xdim == ndim else pick_levels(ds[ndim].values, at)
     facets = combinations(mean, facet_dims)
-    fig, axes = grid(len(facets), width=5.6 if len(facets) > 1 else 7.5, height=4.2 if len(facets) > 1 else 5.0)
+    fig, axes = grid(len(facets), width=5.6 if len(facets) > 1 else 7.5, height=4.2 if len(facets) > 1 else 5.0,
+                     sharey=True)
     x = ds[xdim].values
     numeric = np.issubdtype(x.dtype, np.number)
     xs = x if numeric else np.arange(len(x))

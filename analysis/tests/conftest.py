@@ -102,3 +102,27 @@ def legend_texts(fig):
     """Every legend text of a figure (figure legends and axes legends)."""
     legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
     return [t.get_text() for leg in legends for t in leg.get_texts()]
+
+
+def assert_rejects_kind(main, folder, other_kind):
+    """A plot script refuses a (minimal) result file made by another airtp command."""
+    import h5py
+
+    p = folder / "other.h5"
+    with h5py.File(p, "w") as f:
+        f.attrs["airtp_kind"] = other_kind
+    assert_refuses(main, p, other_kind, folder)
+
+
+def put_masked(f, name, data, ok, mask=None):
+    """Writes `name` the way airtp writes an undefined-able dataset: 0 where ok is False, the
+    int mask (default name + "_valid") and the attribute masked_by naming it."""
+    import numpy as np
+
+    data, ok = np.asarray(data, dtype=float), np.asarray(ok, dtype=bool)
+    mask = mask or name + "_valid"
+    ds = f.create_dataset(name, data=np.where(ok, data, 0.0))
+    ds.attrs["masked_by"] = mask
+    if mask not in f:
+        f.create_dataset(mask, data=ok.astype(np.int64))
+    return ds

@@ -124,3 +124,14 @@ def test_real_latency_file_masks_infeasible_points(results):
     np.testing.assert_array_equal(total[feasible == 1], raw[feasible == 1])
     # The 70B shapes do not fit one device: centralised at N = 1 is undefined.
     assert np.isnan(float(ds["total_ms"].sel(model="llama2-70b", scheme="centralised", n_devices=1).squeeze()))
+
+
+@pytest.mark.parametrize("script", ["plot_mse", "plot_solvers", "plot_assign", "plot_latency", "plot_ppl",
+                                    "plot_end_to_end"])
+def test_every_script_refuses_a_shard(script, tmp_path):
+    """A shard is a piece of a run, to be merged first: every plot script says so."""
+    import importlib
+
+    from conftest import assert_rejects_kind
+
+    assert_rejects_kind(importlib.import_module(script).main, tmp_path, "shard")
