@@ -1,61 +1,56 @@
-"""Reading `airtp latency` result files (HDF5 written by experiments/cmd_latency.cpp).
+"""Reading `airtp latency` results (the latency group of a latency or an e2e file).
 
-Layout: total_ms, compute_ms, uplink_ms, downlink_ms, feasible, speedup_vs_digital,
-speedup_vs_centralised, each with dims "model,mix,bandwidth,scheme,n_devices"; coordinates
-model, mix, scheme (strings), bandwidth_hz, n_devices. Infeasible points are written as 0 and
-masked (attribute masked_by: "feasible" for the times, "<name>_valid" for the speedups); here
-they come back as NaN, so that curves have gaps there.
+The group's tables (total_ms, compute_ms, uplink_ms, downlink_ms, feasible, speedup_vs_digital,
+speedup_vs_centralised) have the dims model, assignment, bandwidth_hz, tx_power_dbm, scheme,
+n_devices; infeasible points (the model does not fit the devices' memory) come back as NaN.
 """
 import os
 import sys
 
-import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import masked  # noqa: E402
+from airtp_h5 import open_group, text  # noqa: E402
 
-TABLE = ("total_ms", "compute_ms", "uplink_ms", "downlink_ms", "feasible",
-         "speedup_vs_digital", "speedup_vs_centralised")
-DIMS = ["model", "mix", "bandwidth", "scheme", "n_devices"]
-
-
-class InputError(Exception):
-    """A result file that is not what the script expects; the message names file and field."""
-
-
-def _strings(ds):
-    return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[()]]
+TABLES = ("total_ms", "compute_ms", "uplink_ms", "downlink_ms", "speedup_vs_digital", "speedup_vs_centralised")
 
 
 def read_latency(path):
-    """Returns a dict: coordinates (lists/arrays) and the tables (5-D numpy arrays)."""
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise InputError(f"{path}: cannot open as HDF5 ({e})")
-    with f:
-        for name in TABLE + ("model", "mix", "scheme", "bandwidth_hz", "n_devices"):
-            if name not in f:
-                raise InputError(f"{path}: missing dataset '{name}' (not an `airtp latency` file?)")
-        dims = f["total_ms"].attrs.get("dims", "")
-        dims = dims.decode() if isinstance(dims, bytes) else str(dims)
-        if dims.split(",") != DIMS:
-            raise InputError(f"{path}: total_ms has dims '{dims}', expected '{','.join(DIMS)}'")
-        out = {
-            "model": _strings(f["model"]),
-            "mix": _strings(f["mix"]),
-            "scheme": _strings(f["scheme"]),
-            "bandwidth_hz": np.asarray(f["bandwidth_hz"][()], dtype=float),
-            "n_devices": np.asarray(f["n_devices"][()], dtype=int),
-        }
-        for name in TABLE:
-            try:
-                out[name] = masked(f[name]) if name != "feasible" else np.asarray(f[name][()], dtype=float)
-            except KeyError as e:
-                raise InputError(str(e).strip("'\""))
-        shape = tuple(len(out[k]) for k in ("model", "mix", "bandwidth_hz", "scheme", "n_devices"))
-        for name in TABLE:
-            if out[name].shape != shape:
-                raise InputError(f"{path}: {name} has shape {out[name].shape}, expected {shape}")
-    return out
+    """The latency group as a Dataset (NaN where infeasible). SystemExit for other kinds."""
+    ds = open_group(path, "latency", ("latency", "e2e"))
+    for name in TABLES:
+        if name not in ds:
+            raise SystemExit(f"{path}: the latency group lacks '{name}'")
+    return ds
+
+
+def pick_model(ds, model=None, hint=None):
+    """The model coordinate to use: `model` when given, else the one named like `hint` (e.g. a
+    ppl file's model path), else the only one. SystemExit naming the choices otherwise."""
+    models = [text(m) for m in ds["model"].values]
+    if model is not None:
+        if model not in models:
+            raise SystemExit(f"{ds.attrs['airtp_file']}: no model '{model}' (has: {', '.join(models)})")
+        return model
+    if hint:
+        stem = os.path.splitext(os.path.basename(hint))[0].lower()
+        hits = [m for m in models if m.lower() == stem or os.path.splitext(os.path.basename(m))[0].lower() == stem]
+        if hits:
+            return hits[0]
+    if len(models) == 1:
+        return models[0]
+    raise SystemExit(f"{ds.attrs['airtp_file']}: several models ({', '.join(models)}): choose one with --model")
+
+
+def scheme_of(curve_kind):
+    """The latency scheme of an accuracy curve's kind: exact is the error-free reference, timed
+    as centralised inference (no all-reduce)."""
+    return {"exact": "centralised"}.get(curve_kind, curve_kind)
+
+
+def nan_if_absent(da, sel):
+    """da at the selection (coordinates by value), NaN where a value is not on its axis."""
+    for d, v in sel.items():
+        if d in da.dims and v not in set(da[d].values.tolist()):
+            return np.nan
+    return da.sel({d: v for d, v in sel.items() if d in da.dims})

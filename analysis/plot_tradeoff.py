@@ -1,251 +1,175 @@
 #!/usr/bin/python3
-"""Accuracy vs speed: perplexity (from `airtp ppl`) against latency per generated token (from
-`airtp latency`) for each all-reduce scheme, on the bundled model.
+"""Accuracy against speed: perplexity (from `airtp ppl`) against latency per generated token
+(from `airtp latency` for the same model) for each all-reduce scheme. Either file may be an
+`airtp e2e` file, which holds both (give it twice).
 
-    airtp latency --model-file data/models/stories260K/stories260K.bin -o results/latency_bundled.h5
-    /usr/bin/python3 analysis/plot_tradeoff.py results/ppl.h5 results/latency_bundled.h5 [-o figures/]
+    build/airtp latency --model stories260K -o results/latency_bundled.h5
+    /usr/bin/python3 analysis/plot_tradeoff.py results/ppl.h5 results/latency_bundled.h5 [-o OUTDIR]
 
-What is expected of the perplexity file (read defensively; anything else is an error that
-names the file and what is missing, exit code 2):
-  - a dataset named perplexity, ppl, perplexity_mean or ppl_mean (at the root or in a group),
-    with a `dims` attribute: comma-separated axis names;
-  - axes recognised by name: scheme (aliases schemes), n_devices (devices, n), snr_db (snr).
-    Each axis has a coordinate dataset of the same name (or alias) next to it or at the root:
-    strings for scheme, numbers for the others. Any other axis (e.g. dataset) gives one
-    figure per value, labelled by its coordinate dataset when there is one;
-  - without a scheme axis, a `scheme` attribute (dataset or root); without an n_devices
-    axis, an `n_devices` attribute; without an SNR axis, one panel;
-  - optional standard errors in <name>_se (or perplexity_se / ppl_se / perplexity_stderr),
-    same shape: drawn as error bars.
-Scheme names are matched to latency schemes by prefix: aircomp* -> aircomp, digital* ->
-digital, fdma* / uncoded* -> fdma; exact / clean / ideal / noiseless / centralised is the
-error-free reference, drawn at the centralised latency and as a dotted line.
+Each accuracy curve (exact, aircomp, digital, fdma) is matched to the latency scheme of its kind
+(exact: centralised, drawn as a star and a dotted line). The axes both files have (n_devices,
+assignment, tx_power_dbm, bandwidth_hz) are matched by value: the last that varies is the
+parameter along each line (points annotated), the others give one line each. Axes only the
+accuracy file sweeps (snr_db, ...) give one panel per value; axes only the latency file sweeps
+take their first value (or --sel DIM=VALUE). Writes <prefix>_tradeoff.{png,pdf}.
 """
 import argparse
-import itertools
 import os
 import sys
 
-import h5py
 import matplotlib
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from airtp_h5 import masked  # noqa: E402
-from latency_io import InputError, read_latency  # noqa: E402
+from airtp_h5 import (combinations, curve_kinds, describe, footer, grid, open_group, save_figure, sel_text,  # noqa: E402
+                      text, value_text, varying)
+from latency_io import pick_model, read_latency, scheme_of  # noqa: E402
 
-PPL_NAMES = ("perplexity", "ppl", "perplexity_mean", "ppl_mean")
-SE_NAMES = ("perplexity_se", "ppl_se", "perplexity_stderr", "ppl_stderr")
-ALIASES = {"scheme": ("scheme", "schemes"), "n_devices": ("n_devices", "devices", "n"),
-           "snr_db": ("snr_db", "snr")}
-REFERENCE = ("exact", "clean", "ideal", "noiseless", "centralised", "centralized", "none")
-KNOWN_LLAMA = ("llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b")
+SHARED = ("n_devices", "assignment", "tx_power_dbm", "bandwidth_hz")
+METRICS = {"ppl": "perplexity", "kl": "KL(P$_{clean}$ || P$_{noisy}$) (nat/token)", "top1": "same top-1 as clean"}
+STYLES = ["-", "--", ":", "-."]
 
 
-def _text(v):
-    if isinstance(v, bytes):
-        return v.decode()
-    if isinstance(v, np.ndarray) and v.shape == ():
-        return _text(v[()])
-    return str(v)
+def parse_sel(items, dss):
+    """--sel DIM=VALUE items as {dim: value}, each value converted to its coordinate's type."""
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise SystemExit(f"--sel: '{item}' is not DIM=VALUE")
+        d, v = item.split("=", 1)
+        ds = next((x for x in dss if d in x.dims), None)
+        if ds is None:
+            raise SystemExit(f"--sel: no axis '{d}' in either file")
+        values = list(ds[d].values)
+        match = [c for c in values if str(text(c)) == v or (isinstance(c, (int, float, np.number))
+                                                                and np.isclose(float(c), float(v)))]
+        if not match:
+            raise SystemExit(f"--sel: {d} has no value {v} (has: {', '.join(str(text(c)) for c in values)})")
+        out[d] = match[0]
+    return out
 
 
-def latency_scheme(name):
-    """Latency scheme for a perplexity-file scheme name; 'reference' or None (unknown)."""
-    n = name.lower()
-    if n in REFERENCE or n.startswith("exact"):
-        return "reference"
-    for prefix, s in (("aircomp", "aircomp"), ("digital", "digital"), ("fdma", "fdma"), ("uncoded", "fdma")):
-        if n.startswith(prefix):
-            return s
-    return None
-
-
-def _find_ppl(f, path):
-    found = []
-    f.visititems(lambda name, obj: found.append(name) if isinstance(obj, h5py.Dataset)
-                 and name.rsplit("/", 1)[-1] in PPL_NAMES else None)
-    if not found:
-        raise InputError(f"{path}: no dataset named one of {', '.join(PPL_NAMES)}")
-    # The noisy curve, not the clean reference (`airtp ppl` writes clean/ppl and points/ppl).
-    found.sort(key=lambda n: (n.startswith("clean/"), n.count("/"), PPL_NAMES.index(n.rsplit("/", 1)[-1])))
-    return found[0]
-
-
-def _coord(f, group, names):
-    for n in names:
-        for where in (group, ""):
-            key = f"{where}/{n}" if where else n
-            if key in f and isinstance(f[key], h5py.Dataset):
-                return f[key][()]
-    return None
-
-
-def read_ppl(path):
-    """Returns (axes, values, se, fixed) with axes a list of (name, coordinate list)."""
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise InputError(f"{path}: cannot open as HDF5 ({e})")
-    with f:
-        name = _find_ppl(f, path)
-        ds = f[name]
-        group = name.rsplit("/", 1)[0] if "/" in name else ""
-        vals = masked(ds)  # NaN where undefined (masked_by), skipped below
-        dims = _text(ds.attrs.get("dims", "")).split(",") if "dims" in ds.attrs else []
-        dims = [d.strip() for d in dims if d.strip()]
-        if vals.ndim == 0:
-            vals = vals.reshape(())
-        if len(dims) != vals.ndim:
-            raise InputError(f"{path}: {name} has {vals.ndim} axes but its 'dims' attribute names "
-                             f"{len(dims)} ({','.join(dims) or 'none'})")
-        se = None
-        for sname in (name + "_se",) + tuple(f"{group}/{s}" if group else s for s in SE_NAMES):
-            if sname in f and f[sname].shape == ds.shape:
-                se = masked(f[sname])
-                break
-        axes = []
-        for i, d in enumerate(dims):
-            canon = next((k for k, al in ALIASES.items() if d in al), d)
-            c = _coord(f, group, ALIASES.get(canon, (d,)))
-            if c is None:
-                if canon in ("scheme", "n_devices"):
-                    raise InputError(f"{path}: axis '{d}' of {name} has no coordinate dataset '{d}'")
-                c = np.arange(vals.shape[i])
-            c = [_text(x) for x in c] if canon == "scheme" or (len(c) and isinstance(c[0], bytes)) else list(c)
-            if len(c) != vals.shape[i]:
-                raise InputError(f"{path}: coordinate '{d}' has {len(c)} entries, axis has {vals.shape[i]}")
-            axes.append((canon, c))
-        fixed = {}
-        names = [a for a, _ in axes]
-        for key in ("scheme", "n_devices"):
-            if key not in names:
-                v = None
-                for alias in ALIASES[key]:  # `airtp ppl` records N as the root attribute 'devices'
-                    v = ds.attrs.get(alias, f.attrs.get(alias))
-                    if v is not None:
-                        break
-                if v is None:
-                    raise InputError(f"{path}: {name} has no '{key}' axis and no '{key}' attribute")
-                fixed[key] = _text(v) if key == "scheme" else int(np.asarray(v).ravel()[0])
-    return axes, vals, se, fixed
-
-
-def pick_model(lat, model):
-    if model is not None:
-        if model not in lat["model"]:
-            raise InputError(f"--model '{model}' is not in the latency file (has: {', '.join(lat['model'])})")
-        return lat["model"].index(model)
-    if len(lat["model"]) == 1:
-        return 0
-    others = [i for i, m in enumerate(lat["model"]) if m not in KNOWN_LLAMA]
-    if len(others) == 1:
-        return others[0]
-    raise InputError(f"latency file has several models ({', '.join(lat['model'])}): choose one with --model")
-
-
-def plot(ppl_path, lat_path, out_dir, model=None, mix=0, bandwidth=0):
-    lat = read_latency(lat_path)
-    a = pick_model(lat, model)
-    if not (0 <= mix < len(lat["mix"])) or not (0 <= bandwidth < len(lat["bandwidth_hz"])):
-        raise InputError("--mix / --bandwidth index out of range for the latency file")
-    total = lat["total_ms"][a, mix, bandwidth]  # [scheme, n]
-    ns = list(lat["n_devices"])
-
-    def latency_ms(scheme, n):
-        if scheme not in lat["scheme"] or n not in ns:
+def _at(da, sel):
+    """da at a selection by value; NaN when a value is not on its axis."""
+    for d, v in sel.items():
+        if d in da.dims and v not in set(da[d].values.tolist()):
             return np.nan
-        return total[lat["scheme"].index(scheme), ns.index(n)]
+    v = da.sel({d: x for d, x in sel.items() if d in da.dims})
+    return float(v.isel({d: 0 for d in v.dims})) if v.ndim else float(v)
 
-    axes, vals, se, fixed = read_ppl(ppl_path)
-    names = [x for x, _ in axes]
-    extra = [i for i, x in enumerate(names) if x not in ("scheme", "n_devices", "snr_db")]
-    snr_axis = names.index("snr_db") if "snr_db" in names else None
-    snrs = axes[snr_axis][1] if snr_axis is not None else [None]
-    os.makedirs(out_dir, exist_ok=True)
-    written = []
-    for combo in itertools.product(*[range(len(axes[i][1])) for i in extra]):
-        label = "_".join(f"{axes[i][1][j]}" for i, j in zip(extra, combo))
-        fig, pax = plt.subplots(1, len(snrs), figsize=(4.6 * len(snrs), 3.8), squeeze=False, layout="constrained")
-        plotted = 0
-        for k, snr in enumerate(snrs):
-            ax = pax[0][k]
-            schemes = axes[names.index("scheme")][1] if "scheme" in names else [fixed["scheme"]]
-            devices = axes[names.index("n_devices")][1] if "n_devices" in names else [fixed["n_devices"]]
-            for si, sname in enumerate(schemes):
-                ls = latency_scheme(sname)
-                if ls is None:
-                    print(f"plot_tradeoff: skipping unknown scheme '{sname}'", file=sys.stderr)
+
+def figure(acc, lat, metric="ppl"):
+    """acc: the accuracy Dataset (selected); lat: total_ms of one model (selected)."""
+    y_da, se_da = acc[metric], acc.get(f"{metric}_se")
+    shared = [d for d in SHARED if d in y_da.dims and d in lat.dims]
+    lat = lat.isel({d: 0 for d in lat.dims if d not in shared and d != "scheme"})
+    shared_vary = [d for d in shared if y_da.sizes[d] > 1]
+    param = shared_vary[-1] if shared_vary else None
+    line_dims = shared_vary[:-1]
+    panel_dims = varying(y_da, exclude=("curve",) + tuple(shared))
+    panels = combinations(y_da, panel_dims)
+    schemes = [text(s) for s in lat["scheme"].values]
+    kinds = curve_kinds(acc)
+    fig, axes = grid(len(panels), width=5.4, height=4.3)
+    plotted = 0
+    for ax, panel in zip(axes, panels):
+        xs_all, ys_all = [], []
+        for c, kind in enumerate(kinds):
+            scheme = scheme_of(kind)
+            if scheme not in schemes:
+                continue
+            for k, line in enumerate(combinations(y_da, line_dims)):
+                pts = []
+                for pv in (y_da[param].values if param else [None]):
+                    sel = dict(panel, **line)
+                    if param:
+                        sel[param] = pv
+                    base = {d: (y_da[d].values[0] if d not in sel else sel[d]) for d in shared}
+                    x = _at(lat.sel(scheme=scheme), base)
+                    y = _at(y_da.isel(curve=c), dict(sel, **base))
+                    e = _at(se_da.isel(curve=c), dict(sel, **base)) if se_da is not None else np.nan
+                    if np.isfinite(x) and np.isfinite(y):
+                        pts.append((x, y, e, pv))
+                if not pts:
                     continue
-                xs, ys, es, labels = [], [], [], []
-                for ni, n in enumerate(devices):
-                    idx = [0] * vals.ndim
-                    for i, j in zip(extra, combo):
-                        idx[i] = j
-                    if "scheme" in names:
-                        idx[names.index("scheme")] = si
-                    if "n_devices" in names:
-                        idx[names.index("n_devices")] = ni
-                    if snr_axis is not None:
-                        idx[snr_axis] = k
-                    y = vals[tuple(idx)] if vals.ndim else float(vals)
-                    x = latency_ms("centralised" if ls == "reference" else ls, int(n))
-                    if not (np.isfinite(x) and np.isfinite(y)):
-                        continue
-                    xs.append(x)
-                    ys.append(y)
-                    es.append(se[tuple(idx)] if se is not None and vals.ndim else np.nan)
-                    labels.append(int(n))
-                if not xs:
-                    continue
-                if ls == "reference":
-                    ax.axhline(ys[0], color="k", ls=":", lw=1, label=f"{sname} (error-free)")
-                    ax.plot(xs[:1], ys[:1], "k*", ms=10)
-                    plotted += 1
-                    continue
-                order = np.argsort(labels)
-                xs, ys, es = np.array(xs)[order], np.array(ys)[order], np.array(es)[order]
-                ax.errorbar(xs, ys, yerr=None if np.all(np.isnan(es)) else es, marker="o", capsize=2, label=sname)
-                for x, y, n in zip(xs, ys, np.array(labels)[order]):
-                    ax.annotate(f"N={n}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
                 plotted += 1
-            ax.set_xlabel("latency per token (ms)")
-            ax.set_ylabel("perplexity")
-            ax.set_title(f"SNR {snr:g} dB" if snr is not None else lat["model"][a])
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=7)
-        if plotted == 0:
-            plt.close(fig)
-            raise InputError(f"{ppl_path}: no (scheme, N) point has a latency in {lat_path} "
-                             f"(latency N: {ns}; schemes: {', '.join(lat['scheme'])})")
-        fig.suptitle(f"Perplexity vs latency per token: {lat['model'][a]}" + (f" ({label})" if label else ""))
-        stem = f"tradeoff_{lat['model'][a]}" + (f"_{label}" if label else "")
-        for ext in ("png", "pdf"):
-            p = os.path.join(out_dir, f"{stem}.{ext}")
-            fig.savefig(p, dpi=150, bbox_inches="tight")
-            written.append(p)
+                label = str(acc["curve"].values[c]) + (f", {sel_text(line)}" if line else "")
+                x, y, e = (np.array([p[i] for p in pts], dtype=float) for i in range(3))
+                xs_all += list(x)
+                ys_all += list(y)
+                if kind == "exact":  # one reference: the exact sums do not depend on the line's axes
+                    if k > 0:
+                        continue
+                    label = str(acc["curve"].values[c])
+                    ax.axhline(y[0], color="k", ls=":", lw=1)
+                    ax.plot(x, y, "k*", ms=10, label=f"{label} (centralised latency)")
+                    continue
+                ax.errorbar(x, y, yerr=None if np.all(np.isnan(e)) else 2 * np.nan_to_num(e), marker="o", ms=4,
+                            capsize=2, color=f"C{c}", ls=STYLES[k % len(STYLES)], label=label)
+                if param:  # every point when few, else the ends of the line
+                    for xi, yi, _, pv in (pts if len(pts) <= 3 else [pts[0], pts[-1]]):
+                        ax.annotate(value_text(param, pv), (xi, yi), textcoords="offset points", xytext=(4, 4),
+                                    fontsize=6, color=f"C{c}")
+        for vals, setter in ((xs_all, ax.set_xscale), (ys_all, ax.set_yscale)):
+            v = np.array([u for u in vals if u > 0])
+            if len(v) and v.max() / v.min() > 30:
+                setter("log")
+        ax.set_xlabel("latency per generated token (ms)")
+        ax.set_ylabel(METRICS[metric])
+        if panel:
+            ax.set_title(sel_text(panel), fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=6)
+    if plotted == 0:
         plt.close(fig)
+        return None
+    return fig
+
+
+def plot(ppl_path, lat_path, outdir, model=None, prefix=None, sel_items=None, metric="ppl"):
+    acc = open_group(ppl_path, "ppl", ("ppl", "e2e"))
+    lds = read_latency(lat_path)
+    model = pick_model(lds, model, hint=str(acc.attrs.get("model", "")))
+    sel = parse_sel(sel_items, (acc, lds))
+    acc = acc.sel({d: v for d, v in sel.items() if d in acc.dims and d not in SHARED}
+                  | {d: [v] for d, v in sel.items() if d in acc.dims and d in SHARED})
+    lat = lds["total_ms"].sel(model=model)
+    lat = lat.sel({d: [v] for d, v in sel.items() if d in lat.dims})
+    fig = figure(acc, lat, metric)
+    if fig is None:
+        raise SystemExit(f"{ppl_path}: no curve has a latency in {lat_path} at the same "
+                         f"{', '.join(d for d in SHARED if d in acc[metric].dims and d in lat.dims)} "
+                         f"(latency schemes: {', '.join(text(s) for s in lat['scheme'].values)}; "
+                         f"N: {', '.join(str(n) for n in lat['n_devices'].values)})")
+    fixed = [value_text(d, lat[d].values[0]) for d in lat.dims
+             if d not in ("scheme",) and d not in acc[metric].dims]
+    fig.suptitle(f"{METRICS[metric].split(' (')[0].capitalize()} against latency per token: {model}"
+                 + (f" (latency at {', '.join(fixed)})" if fixed else ""), fontsize=10)
+    footer(fig, f"{describe(acc)}\n{describe(lds)}")
+    prefix = prefix or os.path.splitext(os.path.basename(ppl_path))[0]
+    os.makedirs(outdir, exist_ok=True)
+    written = []
+    save_figure(fig, outdir, f"{prefix}_tradeoff", written)
     return written
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("ppl", help="HDF5 file written by `airtp ppl`")
-    ap.add_argument("latency", help="HDF5 file written by `airtp latency` for the same model")
-    ap.add_argument("-o", "--out-dir", default=None, help="folder for the figures (default: next to the ppl file)")
-    ap.add_argument("--model", default=None, help="model name in the latency file (default: the bundled one)")
-    ap.add_argument("--mix", type=int, default=0, help="device-mix index in the latency file")
-    ap.add_argument("--bandwidth", type=int, default=0, help="bandwidth index in the latency file")
-    args = ap.parse_args(argv)
-    out_dir = args.out_dir or os.path.join(os.path.dirname(os.path.abspath(args.ppl)), "figures")
-    try:
-        for p in plot(args.ppl, args.latency, out_dir, args.model, args.mix, args.bandwidth):
-            print(p)
-    except InputError as e:
-        print(f"plot_tradeoff: error: {e}", file=sys.stderr)
-        return 2
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("ppl", help="HDF5 file written by `airtp ppl` (or `airtp e2e`)")
+    ap.add_argument("latency", help="HDF5 file written by `airtp latency` (or `airtp e2e`) for the same model")
+    ap.add_argument("-o", "--outdir", default=None, help="output folder (default: the ppl file's folder)")
+    ap.add_argument("--prefix", default=None, help="file name prefix (default: the ppl file's name)")
+    ap.add_argument("--model", default=None, help="model in the latency file (default: the ppl file's model)")
+    ap.add_argument("--metric", default="ppl", choices=sorted(METRICS), help="accuracy measure (default: ppl)")
+    ap.add_argument("--sel", action="append", metavar="DIM=VALUE",
+                    help="select one value of an axis (either file), e.g. --sel bandwidth_hz=5e6; repeatable")
+    a = ap.parse_args(argv)
+    outdir = a.outdir or os.path.dirname(os.path.abspath(a.ppl))
+    for p in plot(a.ppl, a.latency, outdir, a.model, a.prefix, a.sel, a.metric):
+        print(p)
     return 0
 
 

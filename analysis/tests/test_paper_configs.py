@@ -36,3 +36,14 @@ def test_full_and_smoke_share_command_and_fields(smoke):
     b = tomllib.loads(full.read_text())
     assert a.get("command") == b.get("command")
     assert keys(a) == keys(b)
+
+
+@pytest.mark.parametrize("config", sorted(PAPER.glob("*.toml")), ids=lambda p: p.name)
+def test_the_plot_script_a_config_names_exists(config):
+    """Each paper config says in its comments how to plot its result: that script exists."""
+    import re
+
+    scripts = re.findall(r"analysis/(\w+\.py)", config.read_text())
+    assert scripts, f"{config.name} names no analysis script"
+    for s in scripts:
+        assert (PAPER.parents[1] / "analysis" / s).exists(), f"{config.name}: analysis/{s}"

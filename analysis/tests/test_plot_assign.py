@@ -1,73 +1,32 @@
-import os
-import subprocess
-
-import h5py
 import numpy as np
-import pytest
 
 import plot_assign
-from airtp_h5 import masked
-from conftest import airtp_binary, assert_figures, assert_rejects_kind, put_masked
+from conftest import assert_figures, assert_refuses, legend_texts
 
 
-def make_file(path, uniform_feasible=True):
-    """A small assign result written by h5py, mimicking the layout of `airtp assign`."""
-    with h5py.File(path, "w") as f:
-        f.attrs["airtp_kind"] = "assign"
-        f.attrs["solver"] = "fast"
-        f.attrs["seed"] = 1
-        T, N = 20, 3
-        m = np.vstack([np.linspace(1 / 3, x, T + 1) for x in (0.2, 0.3, 0.5)]).T
-        f["ssca/m"] = m
-        f["validation/iteration"] = np.arange(0, T + 1, 5)
-        mse = 1e-5 * (1 + np.exp(-np.arange(0, T + 1, 5) / 5.0))
-        ok = np.ones(len(mse), bool)
-        ok[2] = uniform_feasible  # an all-outage validation point: masked, a gap in the curve
-        put_masked(f, "validation/mse", mse, ok)
-        put_masked(f, "validation/stderr", 0.01 * mse, ok)
-        f["final/m"] = m[-1]
-        put_masked(f, "final/rounded_level/mse", [1.01e-5], [True])
-        f["baselines/names"] = np.array([b"uniform", b"compute", b"memory"])
-        put_masked(f, "baselines/mse", [2e-5, 1.5e-5, 1.8e-5], [uniform_feasible, True, True])
-        f["baselines/feasible"] = np.array([1 if uniform_feasible else 0, 1, 1])
-        f["devices/cap"] = np.array([1.0, 0.35, 1.0])
-        f["devices/names"] = np.array([b"phone", b"jetson", b"laptop"])
+def test_plots_convergence_and_trajectories(results, tmp_path):
+    path = results("assign")
+    assert plot_assign.main([path, "-o", str(tmp_path), "--prefix", "a"]) == 0
+    assert_figures(tmp_path, ("a_convergence.png", "a_convergence.pdf", "a_m.png", "a_m.pdf"))
+    ds = plot_assign.load(path)
+    assert ds["validation_iteration"].values.tolist() == [0, 2, 4]
+    assert ds["m"].shape == (5, 3)
+    np.testing.assert_allclose(ds["m"].sum("device").values, 1.0, rtol=1e-9)
+    texts = legend_texts(plot_assign.figure_convergence(ds))
+    for name in ds["baseline"].values:
+        assert any(t.startswith(f"{name} m") for t in texts), name
+    fig = plot_assign.figure_m(ds)
+    lines = [line for line in fig.axes[0].get_lines() if line.get_label().startswith(("0:", "1:", "2:"))]
+    assert [line.get_label().split(" (")[0] for line in lines] == ["0: phone", "1: laptop", "2: jetson"]
+    np.testing.assert_allclose(lines[1].get_ydata(), ds["m"].sel(device=1).values)
 
 
-@pytest.mark.parametrize("uniform_feasible", [True, False])
-def test_plots_from_h5py_file(tmp_path, uniform_feasible):
-    p = tmp_path / "small.h5"
-    make_file(p, uniform_feasible)
-    assert plot_assign.main([str(p), "-o", str(tmp_path)]) == 0
-    assert_figures(tmp_path, ("small_convergence.png", "small_m.png", "small_convergence.pdf", "small_m.pdf"))
-    with h5py.File(p, "r") as f:
-        assert np.isnan(masked(f["baselines/mse"])[0]) != uniform_feasible
-        assert np.isnan(masked(f["validation/mse"])[2]) != uniform_feasible
-        assert np.all(np.isfinite(f["baselines/mse"][()]))  # 0 in the file, never Inf
+def test_reads_the_assign_group_of_an_e2e_file(results):
+    ds = plot_assign.load(results("e2e"))
+    assert ds["device_preset"].values.tolist() == ["phone", "phone", "laptop", "jetson"]
+    assert len(plot_assign.figure_convergence(ds).axes[0].get_lines()) >= 1 + ds.sizes["baseline"]
+    assert plot_assign.figure_m(ds).axes[0].get_ylim() == (0.0, 1.0)
 
 
-def test_rejects_other_result_kinds(tmp_path):
-    assert_rejects_kind(plot_assign.main, tmp_path, "mse")
-
-
-@pytest.mark.skipif(airtp_binary() is None, reason="airtp not built")
-def test_plots_a_real_run(tmp_path):
-    out = tmp_path / "run.h5"
-    r = subprocess.run([airtp_binary(), "assign", "-q", "--backend", "cpu", "--solver", "eigen",
-                        "--devices", "phone+laptop+jetson", "--iterations", "4", "--batch", "8",
-                        "--validation", "8", "--validate-every", "2", "-o", str(out)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("m = ")
-    m = np.array([float(x) for x in r.stdout.split("=")[1].split(",")])
-    with h5py.File(out, "r") as f:
-        assert np.allclose(f["final/m"][:], m)
-        assert f["ssca/m"].shape == (5, 3)
-        assert list(f["validation/iteration"][:]) == [0, 2, 4]
-        assert f["validation/mse"].attrs["units"]
-        assert f["validation/mse"].attrs["masked_by"] == b"validation/mse_valid"
-        for name in ("baselines/mse", "baselines/stderr", "final/level/mse", "devices/energy_cap"):
-            assert np.all(np.isfinite(f[name][()])), name
-            assert f[name].attrs["masked_by"].decode() in f, name
-    assert plot_assign.main([str(out), "-o", str(tmp_path)]) == 0
-    assert (tmp_path / "run_convergence.png").exists()
+def test_refuses_other_kinds(results, tmp_path):
+    assert_refuses(plot_assign.main, results("compare_point"), "compare", tmp_path)

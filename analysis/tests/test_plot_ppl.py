@@ -1,105 +1,39 @@
-import subprocess
-
-import h5py
 import numpy as np
-import pytest
 
 import plot_ppl
-from conftest import airtp_binary, assert_figures, assert_rejects_kind, put_masked
+from conftest import assert_figures, assert_refuses, legend_texts
 
 
-def make_file(path, scheme="aircomp"):
-    """A small ppl result written by h5py, mimicking the layout of `airtp ppl`."""
-    with h5py.File(path, "w") as f:
-        f.attrs["airtp_kind"] = "ppl"
-        f.attrs["scheme"] = scheme
-        f.attrs["devices"] = 4
-        f.attrs["seed"] = 1
-        snr = np.array([0.0, 10.0, 20.0, 30.0])
-        f["points/snr_db"] = snr
-        put_masked(f, "clean/ppl", [4.5, 0.05], [True, True], "clean/valid")
-        ppl = 4.5 + 100 * 10 ** (-snr / 10)
-        f["points/ppl"] = ppl
-        f["points/ppl_se"] = 0.01 * ppl
-        f["points/kl"] = 10 ** (-snr / 10)
-        f["points/kl_se"] = 0.01 * 10 ** (-snr / 10)
-        f["points/top1"] = 1 - 0.5 * 10 ** (-snr / 10)
-        # One point without a standard error (masked, as airtp writes a single-unit estimate).
-        put_masked(f, "points/top1_se", np.full(4, 0.01), [True, True, False, True], "points/se_valid")
-        f["points/nmse"] = np.ones((4, 5, 2)) * (10 ** (-snr / 10))[:, None, None]
+def test_plots_accuracy_against_snr_and_n(results, tmp_path):
+    path = results("ppl")
+    assert plot_ppl.main([path, "-o", str(tmp_path), "--prefix", "p"]) == 0
+    assert_figures(tmp_path, ("p_ppl.png", "p_ppl.pdf", "p_ppl_vs_n.png", "p_ppl_vs_n.pdf", "p_nmse.png",
+                              "p_nmse.pdf"))
+    ds = plot_ppl.load(path)
+    fig = plot_ppl.figure_vs(ds, "snr_db")
+    texts = legend_texts(fig)
+    for label in ds["curve"].values:
+        assert str(label) in texts
+    assert any(t.startswith("clean model: ") for t in texts)
+    assert [ax.get_ylabel() for ax in fig.axes[:3]][::2] == ["perplexity", "same top-1 as clean"]
+    # The first error-bar line: exact sums at N = 2, perplexity against SNR; its bars are 2 SE.
+    line = fig.axes[0].get_lines()[0]
+    np.testing.assert_allclose(line.get_ydata(), ds["ppl"].isel(curve=0).sel(n_devices=2).squeeze().values)
 
 
-def test_plots_from_h5py_file(tmp_path):
-    p = tmp_path / "small.h5"
-    make_file(p)
-    q = tmp_path / "fdma.h5"
-    make_file(q, "fdma")
-    assert plot_ppl.main([str(p), str(q), "-o", str(tmp_path)]) == 0
-    assert_figures(tmp_path, ("small_ppl.png", "small_nmse.png", "small_ppl.pdf"))
+def test_file_layout_the_plot_relies_on(results):
+    ds = plot_ppl.load(results("ppl"))
+    assert ds["ppl"].dims[0] == "curve" and ds["ppl"].dims[-1] == "snr_db"
+    assert ds["ppl_se"].dims == ds["ppl"].dims
+    assert ds["nmse"].dims[-2:] == ("layer", "allreduce")
+    kinds = plot_ppl.curve_kinds(ds)
+    assert kinds == ["exact", "aircomp", "digital", "fdma"]
+    exact = ds["ppl"].isel(curve=0)
+    clean = plot_ppl.clean_ppl(ds)
+    np.testing.assert_allclose(exact.values, clean, rtol=1e-4)  # the split model with exact sums
+    air = ds["kl"].isel(curve=1)
+    assert np.all(air.sel(snr_db=10.0) > air.sel(snr_db=30.0))  # more noise, further from clean
 
 
-def test_rejects_other_result_kinds(tmp_path):
-    assert_rejects_kind(plot_ppl.main, tmp_path, "mse")
-
-
-@pytest.mark.skipif(airtp_binary() is None, reason="airtp not built")
-def test_plots_a_real_run(tmp_path):
-    out = tmp_path / "real.h5"
-    subprocess.run([airtp_binary(), "ppl", "--scheme", "aircomp", "-N", "2", "--max-stories", "3",
-                    "-R", "1", "--snr", "10,60", "-q", "-o", str(out)], check=True)
-    with h5py.File(out) as f:
-        ppl = f["points/ppl"][:]
-        clean = f["clean/ppl"][0]
-        assert f["points/nmse"].shape == (2, 5, 2)
-        assert f["points/ppl"].attrs["units"] in ("1", b"1")
-    assert ppl[0] > ppl[1] and abs(ppl[1] - clean) < 0.01 * clean
-    assert plot_ppl.main([str(out), "-o", str(tmp_path)]) == 0
-    assert (tmp_path / "real_ppl.png").exists()
-
-
-def make_sweep(path):
-    """A sweep file: one group per (scheme, N) under runs/, listed in runs_index."""
-    snr = np.array([0.0, 10.0, 20.0])
-    names = []
-    with h5py.File(path, "w") as f:
-        f.attrs["airtp_kind"] = "ppl"
-        f.attrs["seed"] = 2
-        f["clean/ppl"] = np.array([4.5, 0.05])
-        for n in (2, 4):
-            for scheme in ("exact", "digital", "aircomp"):
-                g = f.create_group(f"runs/{scheme}_N{n}")
-                g.attrs["scheme"] = scheme
-                g.attrs["devices"] = n
-                if scheme == "aircomp":
-                    g["points/snr_db"] = snr
-                    ppl = 4.5 + n * 50 * 10 ** (-snr / 10)
-                else:
-                    g["points/bits"] = np.array([8.0 if scheme == "digital" else 0.0])
-                    ppl = np.array([4.6 if scheme == "digital" else 4.5])
-                k = len(ppl)
-                g["points/ppl"] = ppl
-                g["points/ppl_se"] = 0.01 * ppl
-                g["points/kl"] = np.full(k, 0.01)
-                g["points/kl_se"] = np.full(k, 0.001)
-                g["points/top1"] = np.full(k, 0.9)
-                g["points/top1_se"] = np.full(k, 0.01)
-                g["points/nmse"] = np.full((k, 5, 2), 0.01)
-                names.append(f"runs/{scheme}_N{n}")
-        f["runs_index"] = np.array(names, dtype=h5py.string_dtype())
-
-
-def test_plots_a_sweep_file(tmp_path):
-    p = tmp_path / "sweep.h5"
-    make_sweep(p)
-    assert plot_ppl.main([str(p), "-o", str(tmp_path)]) == 0
-    assert_figures(tmp_path, ("sweep_ppl.png", "sweep_ppl.pdf", "sweep_nmse.png", "sweep_ppl_vs_n.png",
-                              "sweep_ppl_vs_n.pdf"))
-
-
-def test_sweep_curves_are_one_per_group(tmp_path):
-    p = tmp_path / "sweep.h5"
-    make_sweep(p)
-    with h5py.File(p) as f:
-        groups = plot_ppl.runs(f)
-        assert [plot_ppl.label(g) for g in groups][:3] == ["exact, N=2", "digital 8 bit, N=2", "aircomp, N=2"]
-        assert len(groups) == 6
+def test_refuses_other_kinds(results, tmp_path):
+    assert_refuses(plot_ppl.main, results("mse_power"), "mse", tmp_path)
