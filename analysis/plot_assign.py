@@ -35,7 +35,7 @@ def device_names(ds):
 
 
 def figure_convergence(ds):
-    it = ds["validation_iteration"].values
+    it = ds["validation_step"].values
     mse, se = ds["validation_mse"].values, ds["validation_stderr"].values
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     ax.plot(it, mse, marker="o", ms=3, color="k", label=f"SSCA m$^\\tau$ ({text(ds.attrs.get('solver', '?'))} design)")

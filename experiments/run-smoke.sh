@@ -31,7 +31,7 @@ for cfg in experiments/paper/*.smoke.toml; do
     failed=$((failed + 1))
     continue
   fi
-  case $cmd in compare) plot=analysis/plot_solvers.py ;; *) plot="analysis/plot_$cmd.py" ;; esac
+  case $cmd in compare) plot=analysis/plot_solvers.py ;; e2e) plot=analysis/plot_end_to_end.py ;; *) plot="analysis/plot_$cmd.py" ;; esac
   if [ -f "$plot" ]; then
     /usr/bin/python3 "$plot" "$out/$name.h5" -o "$out" || { echo "run-smoke: FAILED plot of $name" >&2; failed=$((failed + 1)); continue; }
   fi

@@ -9,7 +9,7 @@ def test_plots_convergence_and_trajectories(results, tmp_path):
     assert plot_assign.main([path, "-o", str(tmp_path), "--prefix", "a"]) == 0
     assert_figures(tmp_path, ("a_convergence.png", "a_convergence.pdf", "a_m.png", "a_m.pdf"))
     ds = plot_assign.load(path)
-    assert ds["validation_iteration"].values.tolist() == [0, 2, 4]
+    assert ds["validation_step"].values.tolist() == [0, 2, 4]
     assert ds["m"].shape == (5, 3)
     np.testing.assert_allclose(ds["m"].sum("device").values, 1.0, rtol=1e-9)
     texts = legend_texts(plot_assign.figure_convergence(ds))

@@ -130,7 +130,8 @@ std::vector<double> run_assign(const AssignConfig& c, Backend b, const Checkpoin
                    "recursive average of the objective, normalised by the first mini-batch mean alpha"),
       real_dataset("grad_avg", {"iteration", "device"}, "1 (alpha / alpha_ref)",
                    "recursive average of d alpha / d m, normalised"),
-      integer_dataset("validation_iteration", {"validation_point"}, "1", "iteration tau whose m^tau was validated"),
+      integer_dataset("validation_step", {"validation_point"}, "1",
+                      "the step (index into the step dimension: m^step) each validation measured"),
       real_dataset("validation_mse", {"validation_point"}, mse_unit,
                    "mean transmission MSE on the validation channels (an independent RNG stream): the convergence curve",
                    true),
@@ -169,7 +170,7 @@ std::vector<double> run_assign(const AssignConfig& c, Backend b, const Checkpoin
   w.put("surrogate_value", t.surrogate_value);
   w.put("grad_avg", t.grad_avg);
   out.set_stage("validation");
-  w.put("validation_iteration", t.val_iter);
+  w.put("validation_step", t.val_iter);
   w.put("validation_mse", t.val_mse, t.val_mse_ok);
   w.put("validation_stderr", t.val_stderr, t.val_stderr_ok);
   w.put("validation_outages", t.val_outages);
@@ -211,6 +212,8 @@ std::vector<double> run_assign(const AssignConfig& c, Backend b, const Checkpoin
   out.attr("assign", "streams", (int64_t)link.L);
   out.attr("assign", "sigma2", link.sigma2[0]);
   out.attr("assign", "alpha_ref", t.alpha_ref);
+  // The noise level SSCA optimised at (a single value of the scenario's noise axis).
+  out.attr("assign", c.scenario.noise_axis(), c.scenario.noise_values().front());
   if (!c.run.quiet)
     std::cerr << "assign: final validation MSE " << show(lf) << " +- " << lf.stderr_ << "; rounded split " << show(lr) << "\n";
   return t.final_m;

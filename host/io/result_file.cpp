@@ -344,9 +344,13 @@ void ResultFile::write_masked(const std::string& name, const std::vector<double>
   }
   if (it != impl_->masks.end() && it->second != mv)
     throw std::logic_error("ResultFile: datasets sharing the mask '" + m + "' disagree on it");
-  write(name, v, shape, dims, units, description + " Entries where " + m + " = 0 are undefined and written as 0.");
+  std::string desc = description;
+  if (!desc.empty() && desc.back() != '.') desc += '.';
+  write(name, v, shape, dims, units, desc + " Entries where " + m + " = 0 are undefined and written as 0.");
   if (it == impl_->masks.end()) {
-    write(m, mv, shape, dims, "1", "1 where " + name + " is defined, 0 where it is undefined (written as 0)");
+    write(m, mv, shape, dims, "1",
+          "1 where the datasets masked by it (attribute masked_by = this path) are defined, 0 where they are undefined "
+          "(written as 0)");
     impl_->masks[m] = mv;
   }
   attr(name, "masked_by", m);

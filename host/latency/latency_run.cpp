@@ -166,6 +166,7 @@ void run_latency(const LatencyConfig& c, ResultFile& out) {
       real_dataset("unsplit_flops", {"model"}, "FLOP", "unsplit FLOPs per token: classifier 2 x dim x vocab"),
       integer_dataset("model_dim", {"model"}, "1", "hidden size (all-reduce payload per token)"),
       integer_dataset("model_layers", {"model"}, "layers", "transformer layers"),
+      text_dataset("device_preset", {"device"}, "preset of device n"),
       real_dataset("device_flops", {"device"}, "FLOP/s", "compute speed f_n of device n"),
       real_dataset("device_memory_bytes", {"device"}, "bytes", "memory M_n of device n"),
       real_dataset("device_distance_m", {"device"}, "m", "distance of device n to the server"),
@@ -198,6 +199,9 @@ void run_latency(const LatencyConfig& c, ResultFile& out) {
   const std::vector<Device> devs = sc.devices_for(max_n);
   for (int i = 0; i < max_n; ++i)
     g.push_back(devs[i].flops), mem.push_back(devs[i].memory_bytes), dist.push_back(device_distance(sc, devs[i], i));
+  std::vector<std::string> presets;
+  for (int i = 0; i < max_n; ++i) presets.push_back(devs[i].preset);
+  w.put("device_preset", presets);
   w.put("device_flops", g);
   w.put("device_memory_bytes", mem);
   w.put("device_distance_m", dist);

@@ -278,15 +278,15 @@ void write_ppl(const PplConfig& c, const PplExperiment& e, const SampleSet& set,
   ResultSchema schema;
   schema.group = "ppl";
   schema.datasets = {
-      real_dataset("ppl", dims, "1", "perplexity of the noisy split model", true, "estimate_valid"),
-      real_dataset("ppl_se", dims, "1", "standard error of ppl" + se_note, true, "se_valid"),
-      real_dataset("nll_increase", dims, "nat/token", "noisy minus clean NLL per scored token, paired", true, "estimate_valid"),
-      real_dataset("nll_increase_se", dims, "nat/token", "standard error of nll_increase" + se_note, true, "se_valid"),
-      real_dataset("kl", dims, "nat/token", "KL(P_clean || P_noisy) of the next-token distributions", true, "estimate_valid"),
-      real_dataset("kl_se", dims, "nat/token", "standard error of kl" + se_note, true, "se_valid"),
+      real_dataset("ppl", dims, "1", "perplexity of the noisy split model", true, "metrics_valid"),
+      real_dataset("ppl_se", dims, "1", "standard error of ppl" + se_note, true, "metrics_se_valid"),
+      real_dataset("nll_increase", dims, "nat/token", "noisy minus clean NLL per scored token, paired", true, "metrics_valid"),
+      real_dataset("nll_increase_se", dims, "nat/token", "standard error of nll_increase" + se_note, true, "metrics_se_valid"),
+      real_dataset("kl", dims, "nat/token", "KL(P_clean || P_noisy) of the next-token distributions", true, "metrics_valid"),
+      real_dataset("kl_se", dims, "nat/token", "standard error of kl" + se_note, true, "metrics_se_valid"),
       real_dataset("top1", dims, "1", "fraction of scored positions whose argmax equals the clean argmax", true,
-                   "estimate_valid"),
-      real_dataset("top1_se", dims, "1", "standard error of top1" + se_note, true, "se_valid"),
+                   "metrics_valid"),
+      real_dataset("top1_se", dims, "1", "standard error of top1" + se_note, true, "metrics_se_valid"),
       real_dataset("nmse", ndims, "1",
                    "measured NMSE of each all-reduce (sum of squared errors / sum of squared exact sums; undefined "
                    "where the exact sums are all zero)",
@@ -299,6 +299,9 @@ void write_ppl(const PplConfig& c, const PplExperiment& e, const SampleSet& set,
       real_dataset("outage_fraction", dims, "1", "fraction of links with a singular design (0 for exact and digital)"),
       integer_dataset("realizations", dims, "realizations",
                       "channel realizations simulated (all of them, or where --target-rse stopped the point)"),
+      text_dataset("curve_kind", {"curve"}, "scheme of each curve: exact, aircomp, fdma or digital"),
+      text_dataset("curve_solver", {"curve"}, "receive design of each analog curve (empty otherwise)"),
+      integer_dataset("curve_bits", {"curve"}, "bits", "Q of each digital curve, 0 otherwise"),
       real_dataset("clean_ppl", {"estimate"}, "1", "perplexity of the clean (unsplit, exact) model and its standard error",
                    true, "clean_valid"),
       real_dataset("clean_nll", {"estimate"}, "nat/token", "mean NLL per scored token of the clean model", true,
@@ -319,6 +322,12 @@ void write_ppl(const PplConfig& c, const PplExperiment& e, const SampleSet& set,
   w.put("mean_alpha", alpha, alpha_ok);
   w.put("outage_fraction", outage);
   w.put("realizations", counts);
+  std::vector<std::string> kinds, solvers;
+  std::vector<int64_t> bits;
+  for (const auto& cv : e.curves) kinds.push_back(cv.scheme.kind), solvers.push_back(cv.scheme.solver), bits.push_back(cv.bits);
+  w.put("curve_kind", kinds);
+  w.put("curve_solver", solvers);
+  w.put("curve_bits", bits);
   w.put("clean_ppl", {clean.ppl.mean, clean.ppl.se}, {clean.ppl.mean_ok, clean.ppl.se_ok});
   w.put("clean_nll", {clean.nll.mean, clean.nll.se}, {clean.nll.mean_ok, clean.nll.se_ok});
   out.attr("ppl", "protocol", e.protocol + "; clean = the unsplit model with exact sums");

@@ -187,13 +187,15 @@ void write_compare(const CompareConfig& c, const CompareExperiment& e, const Sam
                    true, "mse_valid"),
       real_dataset("mse_median", spn, unit, "median exact MSE over non-outage realizations", true, "mse_valid"),
       real_dataset("ratio_to_sdr_median", sp, "1",
-                   "median over realizations of alpha / alpha_sdr (SDR + randomization); undefined if sdr was not run "
-                   "or no realization has both alphas finite",
+                   "median over realizations of alpha / alpha_sdr (SDR + randomization; independent of the noise "
+                   "level); undefined if sdr was not run or no realization has both alphas finite",
                    true, "vs_sdr_valid"),
       real_dataset("win_rate_vs_sdr", sp, "1", "fraction of realizations with alpha <= alpha_sdr (both finite)", true,
                    "vs_sdr_valid"),
       real_dataset("ratio_to_lower_bound_median", sp, "1",
-                   "median over realizations of alpha / SDP lower bound (>= 1); undefined without a usable bound", true),
+                   "median over realizations of alpha / SDP lower bound (>= 1; independent of the noise level); undefined "
+                   "without a usable bound",
+                   true),
       integer_dataset("outages", sp, "realizations", "realizations with no finite alpha (outages)"),
       integer_dataset("realizations", sp, "realizations", "realizations simulated per solver and point"),
       real_dataset("time_per_realization", sp, "s",
@@ -251,10 +253,14 @@ void write_compare(const CompareConfig& c, const CompareExperiment& e, const Sam
       out.write(g + "/channels", as_re_im(H), shape, dims, "1", "true channel matrices H_n the transmissions went through");
       if (link.ch.csi_nmse > 0)
         out.write(g + "/estimates", as_re_im(Hh), shape, dims, "1", "the estimates H_n + E_n every solver designed on");
+      // The point's coordinates on every link axis.
       out.attr(g, "n_devices", (int64_t)N);
-      out.attr(g, "n_rx", (int64_t)nr);
-      out.attr(g, "n_tx", (int64_t)nt);
       out.attr(g, "assignment", link.m_spec);
+      out.attr(g, "n_rx", (int64_t)nr);
+      out.attr(g, "n_tx", (int64_t)link.point.n_tx);
+      out.attr(g, "streams", (int64_t)link.point.streams);
+      out.attr(g, "k_factor", link.ch.k_factor);
+      out.attr(g, "csi_nmse", link.point.csi_nmse);
     }
   }
   out.attr("compare", "realizations", (int64_t)c.run.realizations);
