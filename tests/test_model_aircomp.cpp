@@ -57,13 +57,16 @@ std::vector<std::vector<float>> unit_rms_parts(int N, int rows, int dim, unsigne
   return p;
 }
 
-// alpha (and misalignment) of the design of channel index `c` of link group g, solved anew.
-AlphaOut alpha_of_link(const AirAllReduceBase& ar, bool fdma, uint64_t c, int g) {
+// alpha and misalignment of the designs of channel indices [c, c + count) of link group g,
+// solved anew.
+std::vector<AlphaOut> alpha_of_links(const AirAllReduceBase& ar, bool fdma, uint64_t c, long count, int g) {
   const AirSetup& s = ar.setup();
   AlphaParams p = alpha_params(*s.link, s.level);
   if (fdma) p = fdma_subband(p, g);
-  AlphaOut o{0, 0};
-  solve_alpha_batch(Backend::cpu, p, s.solver, s.solver_options, c, 1, &o.alpha, &o.misalignment);
+  std::vector<double> a((size_t)count), m((size_t)count);
+  solve_alpha_batch(Backend::cpu, p, s.solver, s.solver_options, c, count, a.data(), m.data());
+  std::vector<AlphaOut> o;
+  for (long i = 0; i < count; ++i) o.push_back({a[i], m[i]});
   return o;
 }
 
@@ -82,17 +85,17 @@ double error_ratio(const AirAllReduceBase& ar, bool fdma, int N, int rows, int d
   ctx.sequence = 3;
   ar.reduce(pp.data(), N, rows, dim, ctx, out.data());
   double err = 0, expect = 0;
-  for (int r = 0; r < rows; ++r) {
+  for (int r = 0; r < rows; ++r)
     for (int i = 0; i < dim; ++i) {
       double s = 0;
       for (int n = 0; n < N; ++n) s += parts[n][(size_t)r * dim + i];
       err += (out[(size_t)r * dim + i] - s) * (out[(size_t)r * dim + i] - s);
     }
-    for (int g = 0; g < (fdma ? N : 1); ++g) {
-      const AlphaOut a = alpha_of_link(ar, fdma, ar.channel_index(1, r, 1, 1), g);
+  // Coherence "token": the rows' channels are consecutive indices.
+  EXPECT_EQ(ar.channel_index(1, rows - 1, 1, 1), ar.channel_index(1, 0, 1, 1) + (uint64_t)rows - 1);
+  for (int g = 0; g < (fdma ? N : 1); ++g)
+    for (const AlphaOut& a : alpha_of_links(ar, fdma, ar.channel_index(1, 0, 1, 1), rows, g))
       expect += (double)(dim / 2) / ar.streams() * (ar.sigma2() * a.alpha + a.misalignment);
-    }
-  }
   return err / expect;
 }
 
@@ -148,7 +151,7 @@ TEST(ModelAirComp, ReproducibleAndThreadCountIndependent) {
   double sum = 0, designed = 0, outages = 0, want = 0;
   a1.realization_stats(1, sum, designed, outages);
   EXPECT_EQ(designed + outages, 50);
-  for (int pos = 0; pos < 50; ++pos) want += alpha_of_link(a1, false, a1.channel_index(1, pos, 0, 0), 0).alpha;
+  for (const AlphaOut& a : alpha_of_links(a1, false, a1.channel_index(1, 0, 0, 0), 50, 0)) want += a.alpha;
   EXPECT_NEAR(sum, want, 1e-12 * want);
   const auto parts = unit_rms_parts(4, 50, 64, 1);
   std::vector<const float*> pp;

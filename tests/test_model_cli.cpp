@@ -11,6 +11,7 @@
 
 #include "tests/cli_runner.hpp"
 #include "tests/h5_util.hpp"
+#include "tests/model_paths.hpp"
 
 using airtp::test::run_airtp;
 using airtp::test::read_doubles;
@@ -28,7 +29,9 @@ TEST(ModelCli, BadInputExitsTwoNamingTheProblem) {
       {"ppl -N 2 --m 0.5 --max-stories 1" + o, "m (--m)"},
       {"ppl -N 9 --max-stories 1" + o, "m (--m)"},
       {"ppl --model /nonexistent.bin" + o, "/nonexistent.bin"},
-      {"ppl --model llama2-7b --max-stories 1" + o, "model (--model): 'llama2-7b' is a shape without weights"},
+      // (Without --tokenizer this is reported as a missing tokenizer: load_model looks for one first.)
+      {"ppl --model llama2-7b --tokenizer " + airtp::model_test::tokenizer_path() + " --max-stories 1" + o,
+       "model (--model): 'llama2-7b' is a shape without weights"},
       {"ppl --text /nonexistent.txt" + o, "/nonexistent.txt"},
       {"ppl --schemes digital --bits 0 --max-stories 1" + o, "digital.bits (--bits)"},
       {"ppl --coherence slot --max-stories 1" + o, "channel.coherence (--coherence)"},
@@ -155,7 +158,8 @@ TEST(ModelCli, PplConfigSweepsSchemesAndDevices) {
 
 TEST(ModelCli, PplConfigErrorsNameTheFieldAndExitTwo) {
   const std::pair<std::string, std::string> cases[] = {
-      {std::string(kSweepConfig) + "[extra]\nsnr = [1]\n", "unknown field 'extra.snr'"},
+      {std::string(kSweepConfig) + "[extra]\nsnr = [1]\n", "unknown field 'extra'"},
+      {std::string(kSweepConfig) + "snr_db = [1]\n", "unknown field 'digital.snr_db'"},
       {std::string("snr = [1]\n"), "unknown field 'snr'"},
       {std::string("m = \"0.5,0.5\"\n[channel]\nn_devices = [1, 2]\n"), "m (--m)"},
       {std::string("command = \"mse\"\n"), "field 'command' is 'mse', expected 'ppl'"},
