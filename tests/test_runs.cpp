@@ -484,7 +484,7 @@ bool kill_after_a_block(const std::string& args, const std::string& out, const s
 TEST(Resume, ACheckpointNeedsResumeOrFresh) {
   // No worker processes here (see DISABLED_AKilledSdrRunReleasesItsLock): two points of the
   // fast solver, one block each.
-  const std::string args = "mse -q -N 2,4 -R 4000 --seed 3";
+  const std::string args = "mse -q -N 2,4 --n-rx 12 -R 2000 --seed 3";
   const std::string ref = tmp("fresh_ref.h5"), out = tmp("fresh.h5");
   ASSERT_EQ(run_airtp(args + " -o " + ref).code, 0);
   bool killed = false;
