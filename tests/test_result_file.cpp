@@ -5,6 +5,7 @@
 #include <filesystem>
 #include "host/common/errors.hpp"
 #include "host/io/result_file.hpp"
+#include "tests/h5_util.hpp"
 
 using namespace airtp;
 namespace fs = std::filesystem;
@@ -25,7 +26,7 @@ TEST(ResultFile, CommitWritesSelfDescribingFile) {
     ResultFile f(path, info);
     f.write("points/mse", std::vector<double>{1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, {2, 3}, {"snr", "n"}, "1", "an MSE");
     f.write("points/count", std::vector<int64_t>{7, 8}, {}, {"snr"}, "realizations", "counts");
-    f.write_strings("labels", {"a", "bc"}, "names");
+    f.write_strings("labels", {"a", "bc"}, "label", "names");
     EXPECT_FALSE(fs::exists(path)) << "visible before commit";
     f.commit();
   }
@@ -37,7 +38,14 @@ TEST(ResultFile, CommitWritesSelfDescribingFile) {
   EXPECT_EQ(read_str_attr(root, "backend"), "cpu");
   H5::DataSet ds = h.openDataSet("points/mse");
   EXPECT_EQ(read_str_attr(ds, "units"), "1");
-  EXPECT_EQ(read_str_attr(ds, "dims"), "snr,n");
+  // Named dimensions are dimension scales (netCDF-style dimension-only scales here: no
+  // coordinate was written), which xarray reads as the dimension names.
+  EXPECT_EQ(test::dim_names(path, "points/mse"), (std::vector<std::string>{"snr", "n"}));
+  EXPECT_EQ(test::dim_names(path, "points/count"), (std::vector<std::string>{"snr"}));
+  EXPECT_EQ(test::read_strings(path, "labels"), (std::vector<std::string>{"a", "bc"}));
+  EXPECT_EQ(test::dim_names(path, "labels"), (std::vector<std::string>{"label"}));
+  // The long texts are also datasets under /run.
+  EXPECT_EQ(test::read_strings(path, "run/config_toml"), (std::vector<std::string>{"[a]\nb = 2\n"}));
   std::vector<double> v(6);
   ds.read(v.data(), H5::PredType::NATIVE_DOUBLE);
   EXPECT_EQ(v[4], 5.0);
@@ -148,4 +156,57 @@ TEST(ResultFileGuard, WriteMaskedStoresZeroAndTheMask) {
   mask.read(m.data(), H5::PredType::NATIVE_INT64);
   EXPECT_EQ(m, (std::vector<int64_t>{1, 0, 0}));
   EXPECT_EQ(read_str_attr(mask, "units"), "1");
+}
+
+// Coordinates are HDF5 dimension scales: a dataset of the group (or of a group below it) with a
+// dimension of that name attaches to it; a dimension without coordinate gets a dimension-only
+// scale; a coordinate of the wrong length is refused.
+TEST(ResultFile, CoordinatesAreDimensionScales) {
+  const fs::path dir = fs::temp_directory_path() / "airtp_rf_coords";
+  fs::remove_all(dir);
+  const std::string path = (dir / "r.h5").string();
+  {
+    ResultFile f(path, RunInfo{"", "", 0, "cpu", "cpu", "mse"});
+    f.coordinate("g", "snr_db", std::vector<double>{0.0, 10.0}, "dB", "SNR");
+    f.coordinate("g", "n_devices", std::vector<int64_t>{2, 4, 8}, "devices", "N");
+    f.coordinate("g", "curve", std::vector<std::string>{"aircomp", "fdma"}, "curves");
+    f.write("g/mean", std::vector<double>(12, 1.0), {2, 3, 2}, {"curve", "n_devices", "snr_db"}, "1", "x");
+    f.write("g/sub/count", std::vector<int64_t>{1, 2, 3}, {}, {"n_devices"}, "1", "below the coordinates' group");
+    f.write("g/extra", std::vector<double>{1, 2, 3, 4}, {}, {"other"}, "1", "no coordinate");
+    EXPECT_THROW(f.write("g/bad", std::vector<double>{1, 2}, {}, {"n_devices"}, "1", "wrong length"), std::exception);
+    f.commit();
+  }
+  EXPECT_EQ(test::dim_names(path, "g/mean"), (std::vector<std::string>{"curve", "n_devices", "snr_db"}));
+  EXPECT_EQ(test::dim_names(path, "g/sub/count"), (std::vector<std::string>{"n_devices"}));
+  EXPECT_EQ(test::dim_names(path, "g/extra"), (std::vector<std::string>{"other"}));
+  EXPECT_EQ(test::read_doubles(path, "g/snr_db"), (std::vector<double>{0.0, 10.0}));
+  EXPECT_EQ(test::read_ints(path, "g/n_devices"), (std::vector<int64_t>{2, 4, 8}));
+  EXPECT_EQ(test::read_strings(path, "g/curve"), (std::vector<std::string>{"aircomp", "fdma"}));
+  EXPECT_EQ(test::str_attr(path, "g/snr_db", "units"), "dB");
+  H5::H5File h(path, H5F_ACC_RDONLY);
+  EXPECT_GT(H5DSis_scale(h.openDataSet("g/snr_db").getId()), 0);
+  EXPECT_GT(H5DSis_scale(h.openDataSet("g/other").getId()), 0);
+  EXPECT_EQ(H5DSis_scale(h.openDataSet("g/mean").getId()), 0);
+}
+
+// A resolved configuration longer than an attribute may hold (16 KiB; e.g. a sweep of
+// thousands of values) is stored as a dataset; the file is still written, and run/config_toml
+// (what `airtp merge` reads) holds the whole text.
+TEST(ResultFile, LongConfigIsWrittenAsADataset) {
+  const fs::path dir = fs::temp_directory_path() / "airtp_rf_long";
+  fs::remove_all(dir);
+  const std::string path = (dir / "r.h5").string();
+  std::string toml = "snr_db = [";
+  for (int i = 0; i < 5000; ++i) toml += std::to_string(i) + ".5, ";
+  toml += "0.0]\n";
+  ASSERT_GT(toml.size(), 16u * 1024);
+  {
+    ResultFile f(path, RunInfo{"airtp mse", toml, 1, "cpu", "cpu", "mse"});
+    f.write("x", std::vector<double>{1.0}, {}, {"i"}, "1", "x");
+    f.commit();
+  }
+  EXPECT_EQ(test::read_strings(path, "run/config_toml"), std::vector<std::string>{toml});
+  const std::string where = test::str_attr(path, "/", "config_toml_dataset");
+  ASSERT_FALSE(where.empty());
+  EXPECT_EQ(test::read_strings(path, where), std::vector<std::string>{toml});
 }

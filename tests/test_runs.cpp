@@ -19,52 +19,17 @@
 #include "host/common/errors.hpp"
 #include "host/runs/shard.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/h5_util.hpp"
 
 using airtp::test::run_airtp;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path tmpdir() {
-  fs::path d = fs::temp_directory_path() / ("airtp_runs_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
+fs::path tmpdir() { return airtp::test::scratch_dir("runs"); }
 std::string tmp(const std::string& name) { return (tmpdir() / name).string(); }
 
-// Every dataset of a file: name -> raw bytes (with its type class and shape folded in).
-std::map<std::string, std::string> datasets(const std::string& path) {
-  std::map<std::string, std::string> out;
-  H5::H5File f(path, H5F_ACC_RDONLY);
-  std::function<void(const H5::Group&, const std::string&)> walk = [&](const H5::Group& g, const std::string& prefix) {
-    for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
-      const std::string name = g.getObjnameByIdx(i);
-      // Wall-clock times differ between any two runs.
-      if (name == "timing" || name.rfind("time_per_", 0) == 0) continue;
-      if (g.childObjType(name) == H5O_TYPE_GROUP) {
-        walk(g.openGroup(name), prefix + name + "/");
-        continue;
-      }
-      H5::DataSet ds = g.openDataSet(name);
-      H5::DataType t = ds.getDataType();
-      std::string bytes = "class " + std::to_string((int)t.getClass()) + " shape";
-      H5::DataSpace sp = ds.getSpace();
-      std::vector<hsize_t> dims(sp.getSimpleExtentNdims());
-      sp.getSimpleExtentDims(dims.data());
-      for (hsize_t d : dims) bytes += " " + std::to_string(d);
-      if (t.getClass() == H5T_STRING) {
-        bytes += " strings";  // string datasets: compare their count only
-      } else {
-        std::string data(sp.getSimpleExtentNpoints() * t.getSize(), '\0');
-        ds.read(data.data(), t);
-        bytes += ":" + data;
-      }
-      out[prefix + name] = bytes;
-    }
-  };
-  walk(f.openGroup("/"), "");
-  return out;
-}
+std::map<std::string, std::string> datasets(const std::string& path) { return airtp::test::dataset_bytes(path); }
 
 void expect_same_datasets(const std::string& a, const std::string& b) {
   const auto da = datasets(a), db = datasets(b);
@@ -77,16 +42,17 @@ void expect_same_datasets(const std::string& a, const std::string& b) {
 }
 
 // A small sweep: 6 configuration points, 2 SNRs; R not divisible by the shard counts used.
-const std::string kSweepNoSeed = "-q --realizations 301 --devices 1,2,3 --k-db 0,6 --snr-db 0,10";
+const std::string kSweepNoSeed = "-q --realizations 301 -N 1,2,3 --n-rx 8 --n-tx 2 --k-db 0,6 --snr-db 0,10 --solver eigen";
 const std::string kSweep = kSweepNoSeed + " --seed 7";
 
 // A small `airtp ppl` sweep: 2 stories; exact, AirComp (2 SNRs) and digital (2 bit widths) at
-// N = 2: 5 (scheme, N, point) units. `schemes` and `devices` replace the lists.
+// N = 2. `schemes` and `devices` replace the lists.
 std::string ppl_config(const std::string& name, const std::string& schemes = "[\"exact\", \"aircomp\", \"digital\"]",
                        const std::string& devices = "[2]") {
   const std::string path = tmp(name);
-  std::ofstream(path) << "command = \"ppl\"\nseed = 3\nschemes = " << schemes << "\ndevices = " << devices
-                      << "\nsnr_db = [0, 20]\nbits = [4, 8]\nrealizations = 2\nmax_stories = 2\nsolver = \"eigen\"\n";
+  std::ofstream(path) << "command = \"ppl\"\nseed = 3\nschemes = " << schemes
+                      << "\nrealizations = 2\nmax_stories = 2\nsolver = \"eigen\"\n[channel]\nn_devices = " << devices
+                      << "\nn_rx = 8\nn_tx = 2\n[noise]\nsnr_db = [0, 20]\n[digital]\nbits = [4, 8]\n";
   return path;
 }
 
@@ -95,8 +61,8 @@ std::string ppl_config(const std::string& name, const std::string& schemes = "[\
 std::string compare_config(const std::string& name) {
   const std::string path = tmp(name);
   std::ofstream(path) << "command = \"compare\"\nseed = 9\nrealizations = 150\nsolvers = [\"eigen\", \"random\", "
-                         "\"fast\"]\nfast_starts = 2\nfast_iters = 20\nlower_bound = false\nsave_channels = true\n"
-                         "[channel]\ndevices = [3]\nn_rx = [8, 20]\n";
+                         "\"fast\"]\nlower_bound = false\nsave_channels = true\n[solver_options]\nfast_starts = 2\n"
+                         "fast_iters = 20\n[channel]\nn_devices = [3]\nn_rx = [8, 20]\n";
   return path;
 }
 
@@ -112,6 +78,7 @@ TEST(Shard, ParseAndRangesTileTheRealizations) {
   const ShardSpec s = parse_shard("--shard", "2/5");
   EXPECT_EQ(s.index, 2);
   EXPECT_EQ(s.count, 5);
+  EXPECT_TRUE(s.given);
   for (uint64_t total : {1ull, 7ull, 301ull, 1ull << 40})
     for (int n : {1, 2, 3, 7, 64}) {
       uint64_t next = 0, sum = 0;
@@ -156,8 +123,8 @@ TEST(ShardMerge, MergedFileEqualsUnshardedRun) { expect_merge_equals_unsharded(k
 
 TEST(ShardMerge, MergedFileEqualsUnshardedRunWithEveryScheme) {
   expect_merge_equals_unsharded(kSweep + kSchemes, "schemes_");
-  H5::H5File f(tmp("schemes_merged4.h5"), H5F_ACC_RDONLY);
-  EXPECT_TRUE(f.nameExists("scheme")) << "the merged file holds the per-scheme datasets";
+  // The merged file holds every curve: aircomp, fdma, two digital bit widths, aircomp:random.
+  EXPECT_EQ(airtp::test::read_strings(tmp("schemes_merged4.h5"), "mse/curve").size(), 5u);
 }
 
 TEST(ShardMerge, RefusesMissingDuplicateAndMismatchedShards) {
@@ -233,18 +200,15 @@ TEST(ShardMerge, PplShardsMergeToTheUnshardedFile) {
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("kind is 'mse'"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out));
-  // --shard and --resume need an output file.
-  const auto no_out = run_airtp("ppl -q --max-stories 1 --shard 0/2");
-  EXPECT_EQ(no_out.code, 2) << no_out.output;
-  EXPECT_NE(no_out.output.find("--shard: needs an output file"), std::string::npos) << no_out.output;
 }
 
 TEST(ShardMerge, CompareShardsMergeToTheUnshardedFile) {
   // Shards cut the realizations anywhere; the small paper config adds SDR and the lower bound
   // (4 realizations in 3 shards).
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"blocks", compare_config("cmp.toml")},
-      {"sdr", std::string(AIRTP_SOURCE_DIR) + "/experiments/paper/fig2_mse_vs_nr_solvers.smoke.toml"}};
+  const std::string sdr = tmp("cmp_sdr.toml");
+  std::ofstream(sdr) << "command = \"compare\"\nrealizations = 4\nsolvers = [\"eigen\", \"sdr\"]\nlower_bound = true\n"
+                        "[solver_options]\ndraws = 10\n[channel]\nn_devices = [2]\nn_rx = [6, 8]\nn_tx = 2\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {{"blocks", compare_config("cmp.toml")}, {"sdr", sdr}};
   for (const auto& [tag, cfg] : cases) {
     SCOPED_TRACE(tag);
     const std::string full = tmp("cmp_" + tag + "_full.h5"), merged = tmp("cmp_" + tag + "_merged.h5");
@@ -361,12 +325,13 @@ int kill_and_resume_trial(const std::string& command, const std::string& out, co
 }
 
 const auto kAnytime = [] { return true; };
+const std::vector<std::string> kPplBlocks = {"exact_", "aircomp_", "digital_"};
 
 }  // namespace
 
 TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
   // 16 points (about 10 ms each here) so that kills land between, and inside, blocks.
-  const std::string sweep = "-q --realizations 400 --devices 1,2,3,4 --k-db 0,3,6,9 --snr-db 0,10 --seed 11";
+  const std::string sweep = "-q --realizations 400 -N 1,2,3,4 --n-rx 12 --k-db 0,3,6,9 --snr-db 0,10 --seed 11 --solver eigen";
   const std::string ref = tmp("resume_ref.h5"), out = tmp("resume.h5");
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(run_airtp("mse " + sweep + " -o " + ref).code, 0);
@@ -379,9 +344,10 @@ TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
   int kills_after_progress = 0;  // kills that left finished blocks for the resume to load
   for (int trial = 0; trial < 3; ++trial) {
-    kills_after_progress += kill_and_resume_trial("mse " + sweep, out, ref, {"p"}, 4, [&](int attempt) {
+    kills_after_progress += kill_and_resume_trial("mse " + sweep, out, ref, {"aircomp_"}, 4, [&](int attempt) {
       // One kill certainly after a finished block, at a random moment inside a later one.
-      if (trial == 0 && attempt == 0) return KillAt{[&] { return finished_blocks(out + ".ckpt", {"p"}) > 0; }, 0.2 * when(gen)};
+      if (trial == 0 && attempt == 0)
+        return KillAt{[&] { return finished_blocks(out + ".ckpt", {"aircomp_"}) > 0; }, 0.2 * when(gen)};
       return KillAt{kAnytime, when(gen)};
     });
     for (const auto& e : fs::directory_iterator(tmpdir()))
@@ -394,7 +360,7 @@ TEST(Resume, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
 TEST(Resume, EverySchemeKilledAndResumedEqualsUninterruptedRun) {
   // FDMA, digital and a second AirComp solver checkpoint their own blocks (keys named by
   // their samples); a run killed between or inside them resumes to the same file.
-  const std::string sweep = "-q --realizations 300 --devices 1,2,3,4 --k-db 0,6 --snr-db 0,10 --seed 5" + kSchemes;
+  const std::string sweep = "-q --realizations 300 -N 1,2,3,4 --n-rx 8 --n-tx 2 --k-db 0,6 --snr-db 0,10 --seed 5 --solver eigen" + kSchemes;
   const std::string ref = tmp("resume_s_ref.h5"), out = tmp("resume_s.h5");
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(run_airtp("mse " + sweep + " -o " + ref).code, 0);
@@ -404,7 +370,7 @@ TEST(Resume, EverySchemeKilledAndResumedEqualsUninterruptedRun) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<double> when(0.0, 0.5 * full_s);
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
-  const std::vector<std::string> scheme_blocks = {"fdma_", "digital_", "alpha_"};
+  const std::vector<std::string> scheme_blocks = {"fdma_", "digital_", "aircomp_random_"};
   int seen = 0;  // kills that left a scheme's finished block for the resume to load
   // A run that finishes before its first kill proves nothing; start afresh (rare, bounded).
   for (int trial = 0; trial < 5 && seen == 0; ++trial)
@@ -430,9 +396,9 @@ TEST(Resume, PplKilledAfterFinishedUnitsResumesToTheSameFile) {
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
   int seen = 0;
   for (int trial = 0; trial < 5 && seen == 0; ++trial)
-    seen += kill_and_resume_trial("ppl -q " + cfg, out, ref, {"u"}, 3, [&](int attempt) {
-      // Kill once `attempt + 1` units are on disk, at a random moment inside the next one.
-      return KillAt{[&, attempt] { return finished_blocks(out + ".ckpt", {"u"}) > attempt; }, when(gen)};
+    seen += kill_and_resume_trial("ppl -q " + cfg, out, ref, kPplBlocks, 3, [&](int attempt) {
+      // Kill once `attempt + 1` (job, point) blocks are on disk, at a random moment inside the next one.
+      return KillAt{[&, attempt] { return finished_blocks(out + ".ckpt", kPplBlocks) > attempt; }, when(gen)};
     });
   EXPECT_GT(seen, 0) << "no kill landed after a finished unit: the test proved nothing";
 }
@@ -450,10 +416,10 @@ TEST(Resume, CompareKilledAfterFinishedBlocksResumesToTheSameFile) {
   SCOPED_TRACE("kill-time seed " + std::to_string(seed));
   int seen = 0;
   for (int trial = 0; trial < 5 && seen == 0; ++trial)
-    seen += kill_and_resume_trial("compare -q " + cfg, out, ref, {"alpha_"}, 3, [&](int) {
-      // Kill once more blocks (alpha + time per solver) are on disk than before this attempt.
-      const int before = finished_blocks(out + ".ckpt", {"alpha_"});
-      return KillAt{[&, before] { return finished_blocks(out + ".ckpt", {"alpha_"}) > before; }, when(gen)};
+    seen += kill_and_resume_trial("compare -q " + cfg, out, ref, {"solver"}, 3, [&](int) {
+      // Kill once more blocks (one per solver and point) are on disk than before this attempt.
+      const int before = finished_blocks(out + ".ckpt", {"solver"});
+      return KillAt{[&, before] { return finished_blocks(out + ".ckpt", {"solver"}) > before; }, when(gen)};
     });
   EXPECT_GT(seen, 0) << "no kill landed after a finished block: the test proved nothing";
 }
@@ -461,7 +427,9 @@ TEST(Resume, CompareKilledAfterFinishedBlocksResumesToTheSameFile) {
 TEST(Resume, AssignKilledAfterIterationsResumesToTheSameFile) {
   // SSCA checkpoints every finished iteration (its steps, averages, m and validation levels);
   // a resumed run replays them and continues to the same trace, baselines and split.
-  const std::string cfg = std::string(AIRTP_SOURCE_DIR) + "/experiments/paper/fig3_ssca_convergence.smoke.toml";
+  const std::string cfg = tmp("assign_resume.toml");
+  std::ofstream(cfg) << "command = \"assign\"\nsolver = \"fast\"\n[solver_options]\nfast_iters = 10\n"
+                        "[ssca]\niterations = 30\nbatch = 64\nvalidation = 128\n";
   const std::string ref = tmp("assign_resume_ref.h5"), out = tmp("assign_resume.h5");
   ASSERT_EQ(run_airtp("assign -q " + cfg + " -o " + ref).code, 0);
   EXPECT_FALSE(fs::exists(ref + ".ckpt")) << "a finished run removes its checkpoint";
@@ -486,17 +454,120 @@ TEST(Resume, RefusesTheCheckpointOfAnotherConfig) {
   const auto r = run_airtp("mse " + kSweep + " --resume -o " + out);
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("belongs to a different run"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--fresh"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out));
-  // Without --resume the stale checkpoint is discarded and the run completes.
+  // Without --resume a checkpoint holding no finished block has nothing to lose: the run
+  // starts afresh and completes.
   EXPECT_EQ(run_airtp("mse " + kSweep + " -o " + out).code, 0);
   EXPECT_TRUE(fs::exists(out));
   EXPECT_FALSE(fs::exists(out + ".ckpt"));
+  // A folder of that name that airtp did not make is left alone.
+  const std::string other = tmp("foreign.h5");
+  fs::create_directories(other + ".ckpt");
+  const auto f = run_airtp("mse " + kSweep + " -o " + other);
+  EXPECT_EQ(f.code, 2) << f.output;
+  EXPECT_NE(f.output.find("was not made by airtp"), std::string::npos) << f.output;
+}
+
+namespace {
+// Runs `args` and kills it with SIGKILL once a finished block with one of the prefixes is in
+// its checkpoint; returns false when the run finished first.
+bool kill_after_a_block(const std::string& args, const std::string& out, const std::vector<std::string>& prefixes) {
+  const int st = run_and_kill(split(args + " -o " + out), [&] { return finished_blocks(out + ".ckpt", prefixes) > 0; }, 0.0);
+  return WIFSIGNALED(st);
+}
+}  // namespace
+
+// A run without --resume that finds a checkpoint with finished blocks stops (exit 2) and
+// says what to do; --fresh discards it and gives the uninterrupted file; --resume and --fresh
+// together are refused.
+TEST(Resume, ACheckpointNeedsResumeOrFresh) {
+  // No worker processes here (see DISABLED_AKilledSdrRunReleasesItsLock): two points of the
+  // fast solver, one block each.
+  const std::string args = "mse -q -N 2,4 --n-rx 12 -R 2000 --seed 3";
+  const std::string ref = tmp("fresh_ref.h5"), out = tmp("fresh.h5");
+  ASSERT_EQ(run_airtp(args + " -o " + ref).code, 0);
+  bool killed = false;
+  for (int trial = 0; trial < 5 && !killed; ++trial) {
+    fs::remove(out);
+    fs::remove_all(out + ".ckpt");
+    killed = kill_after_a_block(args, out, {"aircomp_"});
+  }
+  ASSERT_TRUE(killed) << "the run finished before a kill";
+  ASSERT_FALSE(fs::exists(out));
+  auto r = run_airtp(args + " -o " + out);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("an interrupted run left a checkpoint"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pass --resume to continue it, or --fresh to discard it"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(out + ".ckpt")) << "refusing must not discard the checkpoint";
+  EXPECT_FALSE(fs::exists(out));
+  r = run_airtp(args + " --resume --fresh -o " + out);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("--resume and --fresh"), std::string::npos) << r.output;
+  r = run_airtp(args + " --fresh -o " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  expect_same_datasets(ref, out);
+  EXPECT_FALSE(fs::exists(out + ".ckpt"));
+}
+
+// Two live runs on one output: the second is refused (exit 2) naming the first's pid, and the
+// first is not disturbed; once the first is gone (even by SIGKILL) the kernel has released its
+// lock and the output is free again.
+TEST(Resume, ASecondLiveRunOnTheSameOutputIsRefused) {
+  const std::string args = "mse -q -N 8 -R 400000 --seed 4";
+  const std::string out = tmp("busy.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".ckpt");
+  const pid_t first = spawn_airtp(split(args + " -o " + out));
+  // Wait for the first run's lock (its pid written into OUTPUT.ckpt/lock).
+  std::string pid;
+  for (int i = 0; i < 20000 && pid.empty(); ++i) {
+    std::ifstream in(out + ".ckpt/lock");
+    std::getline(in, pid);
+    if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(pid, std::to_string(first));
+  for (const char* extra : {"", " --resume", " --fresh"}) {
+    const auto r = run_airtp(args + extra + " -o " + out);
+    EXPECT_EQ(r.code, 2) << extra << "\n" << r.output;
+    EXPECT_NE(r.output.find("another airtp run (pid " + pid + ") is writing it right now"), std::string::npos)
+        << extra << "\n" << r.output;
+  }
+  int st = 0;
+  EXPECT_EQ(waitpid(first, &st, WNOHANG), 0) << "the first run is still running";
+  kill(first, SIGKILL);
+  waitpid(first, &st, 0);
+  const auto again = run_airtp("mse -q -N 2 -R 10 --solver eigen --fresh -o " + out);
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_FALSE(fs::exists(out + ".ckpt"));
+}
+
+// DISABLED (reported to the lead): the SDR (and lower-bound) worker processes inherit the
+// checkpoint lock's descriptor, and after the run is killed with SIGKILL they go on computing
+// their share of the block (seconds at this size), re-parented to init, holding the lock: the
+// user's `--resume` is refused with "another airtp run (pid <the dead pid>) is writing it right
+// now" until they finish. (Reproduce: airtp compare -N 4 --n-rx 16 -R 400 --solvers sdr
+// --draws 50 -o x.h5, kill -9 it after a second, rerun with --resume: exit 2; 2 orphaned
+// `airtp compare` processes are still there 8 s later.)
+TEST(Resume, DISABLED_AKilledSdrRunReleasesItsLock) {
+  const std::string args = "compare -q -N 4 --n-rx 16 -R 400 --solvers sdr --draws 50 --seed 4";
+  const std::string out = tmp("sdr_lock.h5");
+  fs::remove(out);
+  fs::remove_all(out + ".ckpt");
+  const pid_t first = spawn_airtp(split(args + " -o " + out));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(first, SIGKILL);
+  int st = 0;
+  waitpid(first, &st, 0);
+  const auto again = run_airtp("compare -q -N 2 --n-rx 8 --n-tx 2 -R 2 --solvers eigen --fresh -o " + out);
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_EQ(again.output.find("another airtp run"), std::string::npos) << again.output;
 }
 
 TEST(Run, DispatchesOnTheConfigsCommand) {
   const std::string cfg = tmp("run.toml");
-  std::ofstream(cfg) << "command = \"mse\"\nseed = 7\nrealizations = 301\n[channel]\ndevices = [1, 2, 3]\n"
-                        "k_factor_db = [0, 6]\n[noise]\nsnr_db = [0, 10]\n";
+  std::ofstream(cfg) << "command = \"mse\"\nseed = 7\nrealizations = 301\nsolver = \"eigen\"\n[channel]\n"
+                        "n_devices = [1, 2, 3]\nn_rx = 8\nn_tx = 2\nk_db = [0, 6]\n[noise]\nsnr_db = [0, 10]\n";
   const std::string a = tmp("run_a.h5"), b = tmp("run_b.h5");
   ASSERT_EQ(run_airtp("mse -q -o " + a + " " + cfg).code, 0);
   const auto r = run_airtp("run " + cfg + " -q -o " + b);
@@ -520,19 +591,4 @@ TEST(Run, DispatchesOnTheConfigsCommand) {
   r2 = run_airtp("run " + cfg + " --no-such-flag");
   EXPECT_EQ(r2.code, 2);
   EXPECT_NE(r2.output.find("--no-such-flag"), std::string::npos) << r2.output;
-}
-
-TEST(Run, PaperMseConfigsLoad) {
-  // Every paper config of a command built here must load and validate (run tiny).
-  const fs::path paper = fs::path(__FILE__).parent_path().parent_path() / "experiments" / "paper";
-  int checked = 0;
-  for (const auto& e : fs::directory_iterator(paper)) {
-    std::ifstream in(e.path());
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    if (text.find("command = \"mse\"") == std::string::npos) continue;
-    const auto r = run_airtp("run " + e.path().string() + " -q --realizations 2 -o " + tmp("paper.h5"));
-    EXPECT_EQ(r.code, 0) << e.path() << ": " << r.output;
-    ++checked;
-  }
-  EXPECT_GE(checked, 2);
 }

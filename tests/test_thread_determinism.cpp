@@ -1,6 +1,6 @@
-// Same seed, same numbers, whatever the thread count: `airtp ppl` (AirComp, two realizations)
-// and `airtp compare` run with OMP_NUM_THREADS=1 and 2 must write bit-identical numeric
-// datasets. (`airtp mse` is covered in test_cli_mse.cpp and across shards in test_runs.cpp.)
+// Same seed, same numbers, whatever the thread count: `airtp ppl` (AirComp, two realizations),
+// `airtp compare`, `airtp assign` and `airtp mse` (imperfect CSI, devices that compute) run
+// with OMP_NUM_THREADS=1 and 2 must write bit-identical numeric datasets.
 #include <gtest/gtest.h>
 #include <H5Cpp.h>
 #include <unistd.h>
@@ -69,17 +69,25 @@ void expect_thread_independent(const std::string& args, const std::string& tag) 
 }  // namespace
 
 TEST(ThreadDeterminism, PplAirCompSameBitsWithOneAndTwoThreads) {
-  expect_thread_independent("ppl -q --max-stories 3 -R 2 -N 2 --scheme aircomp --snr 10", "ppl");
+  expect_thread_independent("ppl -q --max-stories 2 -R 2 -N 2 --schemes aircomp,fdma:eigen --snr-db 10 --csi-nmse 0.05", "ppl");
 }
 
 TEST(ThreadDeterminism, CompareSameBitsWithOneAndTwoThreads) {
-  expect_thread_independent("compare -q --realizations 16 --solvers eigen,random,fast --devices 2,3 --n-rx 8",
-                            "compare");
+  expect_thread_independent("compare -q --realizations 16 --solvers eigen,random,fast -N 2,3 --n-rx 8", "compare");
 }
 
 // SDR and the lower bound run in one worker process per thread (CSDP is not thread-safe):
 // the designs, alphas and bounds do not depend on how many there are.
 TEST(ThreadDeterminism, SdrWorkerProcessesSameBitsWithOneAndTwoThreads) {
-  expect_thread_independent("compare -q --realizations 6 --solvers sdr,eigen --devices 2 --n-rx 8 --save-channels",
-                            "compare");
+  expect_thread_independent("compare -q --realizations 6 --solvers sdr,eigen -N 2 --n-rx 8 --save-channels", "compare");
+}
+
+TEST(ThreadDeterminism, AssignSameBitsWithOneAndTwoThreads) {
+  expect_thread_independent("assign -q --iterations 6 --batch 32 --validation 64 --fast-iters 10", "assign");
+}
+
+TEST(ThreadDeterminism, MseWithCsiErrorAndComputingDevicesSameBitsWithOneAndTwoThreads) {
+  expect_thread_independent("mse -q -R 300 --devices 2*phone+laptop+jetson --noise-mode physical --tx-power-dbm 18,20 "
+                            "--csi-nmse 0,0.1 --n-rx 8 --schemes aircomp,fdma,digital --fast-iters 10",
+                            "mse");
 }

@@ -391,7 +391,7 @@ void ResultFile::attr(const std::string& object, const std::string& key, const s
   if (value.size() > kMaxAttrText) {
     // Too long for an attribute (a sweep of thousands of values): a dataset beside the object,
     // named by a short attribute.
-    const std::string ds = join(object == "/" || object.empty() ? "run" : object + "_attrs", key);
+    const std::string ds = join(object == "/" || object.empty() ? "run/attrs" : object + "_attrs", key);
     write_text(ds, value, "value of attribute '" + key + "' of '" + object + "' (too long for an attribute)");
     guarded(path_, "writing attribute '" + key + "'",
             [&] { with_object(impl_->file, object, [&](H5::H5Object& o) { set_attr(o, key + "_dataset", ds); }); });

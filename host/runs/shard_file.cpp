@@ -76,6 +76,7 @@ int64_t int_attr(const H5::H5Object& g, const std::string& key) {
 std::string text_dataset(H5::H5File& f, const std::string& name) {
   H5::DataSet ds = f.openDataSet(name);
   H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
+  st.setCset(H5T_CSET_UTF8);  // as ResultFile::write_text stores it (libhdf5 converts no charsets)
   std::string v;
   ds.read(v, st);
   return v;
