@@ -281,10 +281,10 @@ TEST(NumericalGuardCli, PplStandardErrorOfOneSampleIsMasked) {
   check_all_finite(h, "/");
   EXPECT_EQ(ints(h, "ppl/clean_valid"), (std::vector<int64_t>{1, 0}));  // estimate defined, se not
   // curve x link axes x snr_db (4 SNRs by default; digital does not depend on them)
-  EXPECT_EQ(ints(h, "ppl/se_valid"), std::vector<int64_t>(4, 0));
-  EXPECT_EQ(ints(h, "ppl/estimate_valid"), std::vector<int64_t>(4, 1));
+  EXPECT_EQ(ints(h, "ppl/metrics_se_valid"), std::vector<int64_t>(4, 0));
+  EXPECT_EQ(ints(h, "ppl/metrics_valid"), std::vector<int64_t>(4, 1));
   EXPECT_EQ(ints(h, "ppl/mean_alpha_valid"), std::vector<int64_t>(4, 0));  // no links
   H5::DataSet se = h.openDataSet("ppl/kl_se");
-  EXPECT_EQ(str_attr(se, "masked_by"), "ppl/se_valid");
+  EXPECT_EQ(str_attr(se, "masked_by"), "ppl/metrics_se_valid");
   EXPECT_GT(doubles(h, "ppl/clean_ppl")[0], 1.0);
 }

@@ -30,9 +30,6 @@ std::vector<std::string> smoke_configs() {
 class PaperConfig : public testing::TestWithParam<std::string> {};
 
 TEST_P(PaperConfig, SmokeVariantRunsAndFullVariantExists) {
-  // The configs of experiments/paper/ still use the keys of the old per-command readers
-  // (e.g. [channel] devices, k_factor_db); the lead is rewriting them for the field tables.
-  GTEST_SKIP() << "experiments/paper/ configs are being rewritten for the new field tables (lead)";
   const fs::path dir = fs::path(AIRTP_SOURCE_DIR) / "experiments/paper";
   const std::string smoke = GetParam();
   const std::string full = smoke.substr(0, smoke.size() - 11) + ".toml";
