@@ -651,10 +651,10 @@ TEST(GgufCorrupt, ModelDefects) {
                   }),
                   {"tensor 'blk.0.attn_k.weight' has shape [16, 32], expected [32, 16]"}, "wrong shape");
   expect_rejected(rebuild(f, keep_kv, [](GgufTensorInfo& t, auto& b) {
-                    if (t.name == "blk.0.ffn_up.weight") { t.type = uint32_t(GgufType::q4_0); b.resize(t.n_elements() / 32 * 18); }
+                    if (t.name == "blk.0.ffn_up.weight") { t.type = uint32_t(GgufType::iq4_nl); b.resize(t.n_elements() / 32 * 18); }
                     return true;
                   }),
-                  {"tensor 'blk.0.ffn_up.weight' has type Q4_0", "cannot dequantize"}, "unsupported type");
+                  {"tensor 'blk.0.ffn_up.weight' has type IQ4_NL", "cannot dequantize"}, "unsupported type");
   expect_rejected(rebuild(f, keep_kv, [](GgufTensorInfo& t, auto& b) {
                     if (t.name == "output_norm.weight") { float nan = NAN; std::memcpy(b.data() + 8, &nan, 4); }
                     return true;

@@ -26,8 +26,9 @@ enum class GgufValueType : uint32_t {
 };
 const char* gguf_value_type_name(GgufValueType t);
 
-// Tensor element types (ggml_type numbering). Only f32, f16, bf16 and q8_0 can be
-// dequantized here; the others are known so their sizes can be checked and named.
+// Tensor element types (ggml_type numbering). F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
+// Q4_K, Q5_K and Q6_K can be dequantized (host/model/gguf_quants.hpp); the others are known so
+// their sizes can be checked and named.
 enum class GgufType : uint32_t {
   f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9,
   q2_k = 10, q3_k = 11, q4_k = 12, q5_k = 13, q6_k = 14, q8_k = 15,
@@ -98,9 +99,10 @@ struct GgufFile {
   const GgufValue* find(const std::string& key) const;
   const GgufTensorInfo* find_tensor(const std::string& name) const;
   std::vector<uint8_t> tensor_bytes(const GgufTensorInfo& t) const;
-  // Dequantized to fp32 (F32, F16, BF16, Q8_0); any other type throws InputError naming
-  // the tensor and its type.
+  // Dequantized to fp32 (the types of gguf_can_dequantize); any other type throws InputError
+  // naming the tensor and its type. The second form writes t.n_elements() floats to dst.
   std::vector<float> tensor_f32(const GgufTensorInfo& t) const;
+  void tensor_f32(const GgufTensorInfo& t, float* dst) const;
 };
 
 // Both throw InputError naming the origin and the defect for any malformed input.

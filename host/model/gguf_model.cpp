@@ -9,6 +9,7 @@
 
 #include "host/common/errors.hpp"
 #include "host/model/gguf.hpp"
+#include "host/model/gguf_quants.hpp"
 
 namespace airtp {
 
@@ -229,10 +230,9 @@ GgufModel gguf_to_model(const GgufFile& f) {
       m.fail("tensor '" + name + "' has shape " + dims_str(t->ne) + ", expected " + dims_str(ne) +
              " (GGUF order: inner dimension first)");
     }
-    const auto ty = GgufType(t->type);
-    if (ty != GgufType::f32 && ty != GgufType::f16 && ty != GgufType::bf16 && ty != GgufType::q8_0) {
-      m.fail("tensor '" + name + "' has type " + gguf_type_name(t->type) +
-             ", which airtp cannot dequantize (supported: F32, F16, BF16, Q8_0)");
+    if (!gguf_can_dequantize(t->type)) {
+      m.fail("tensor '" + name + "' has type " + gguf_type_name(t->type) + ", which airtp cannot dequantize (supported: " +
+             gguf_dequantizable_types() + ")");
     }
     used.insert(name);
     return t;
