@@ -667,7 +667,7 @@ TEST(GgufCorrupt, ModelDefects) {
     g.add_tensor("blk.0.attn_q.bias", {32}, 0, std::vector<uint8_t>(128));
     expect_rejected(g.bytes(), {"unexpected tensor 'blk.0.attn_q.bias'"}, "bias tensor");
   }
-  expect_rejected(set_kv("general.architecture", GgufValue::str("qwen2")), {"architecture 'qwen2'"}, "architecture");
+  expect_rejected(set_kv("general.architecture", GgufValue::str("gemma")), {"architecture 'gemma' is not supported"}, "architecture");
   expect_rejected(drop_kv("general.architecture"), {"missing metadata key 'general.architecture'"}, "no architecture");
   expect_rejected(drop_kv("llama.embedding_length"), {"missing metadata key 'llama.embedding_length'"}, "no dim");
   expect_rejected(set_kv("llama.block_count", GgufValue::u32(2000000000u)), {"missing tensor 'blk.1."}, "huge block count");

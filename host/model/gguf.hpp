@@ -120,17 +120,30 @@ struct GgufVocab {
   int eos_id = -1;
 };
 
+// A GGUF model's shape as its metadata declares it, checked against its tensor infos (every
+// tensor present with the right shape and a type airtp can dequantize, nothing unexpected)
+// without reading or allocating any tensor data.
+struct GgufModelInfo {
+  std::string architecture;               // general.architecture: "llama" or "qwen2"
+  ModelConfig cfg;                        // vocab_size = rows of token_embd.weight
+  bool tied_output = false;               // no output.weight: the classifier is token_embd
+  std::vector<std::string> tensor_types;  // "name: TYPE" for every tensor, in file order
+  uint64_t fp32_bytes = 0;                // memory the dequantized weights take
+};
+GgufModelInfo gguf_model_info(const GgufFile& file);
+
 struct GgufModel {
-  std::string architecture;  // general.architecture ("llama")
+  std::string architecture;  // general.architecture ("llama" or "qwen2")
   ModelWeights weights;      // fp32; classifier empty when output.weight is absent (tied)
   GgufVocab vocab;
   std::vector<std::string> tensor_types;  // "name: TYPE" for every tensor read, in file order
 };
 
-// Map a `llama`-architecture GGUF onto ModelWeights, checking every tensor's presence and
-// shape against the metadata. Anything the transformer could not honour (other
-// architectures, RoPE scaling, partial rotary, experts, bias or unknown tensors) is an
-// InputError rather than silently wrong logits.
+// Map a `llama`- or `qwen2`-architecture GGUF onto ModelWeights, checking every tensor's
+// presence and shape against the metadata (gguf_model_info) before anything is allocated.
+// Anything the transformer could not honour (other architectures, RoPE scaling, partial
+// rotary, experts, sliding windows, unknown tensors) is an InputError rather than silently
+// wrong logits; so is a model whose fp32 weights would not fit in memory.
 GgufModel load_gguf_model(const std::string& path);
 GgufModel load_gguf_model(std::span<const uint8_t> bytes, std::string origin = "<memory>");
 GgufModel gguf_to_model(const GgufFile& file);
@@ -169,7 +182,7 @@ struct GgufWriteReport {
   std::vector<std::string> fallbacks;
 };
 
-// A llama-architecture GGUF v3 (alignment 32) of `w`: matrices in `type` (F32, F16 or Q8_0;
+// A llama-architecture GGUF v3 (alignment 32) of `w` (qwen2 when it has Q/K/V biases): matrices in `type` (F32, F16 or Q8_0;
 // like llama.cpp, a matrix whose inner dimension is not a multiple of 32 falls back from
 // Q8_0 to F16), norms always F32, output.weight omitted when the classifier is tied.
 // Without a vocabulary, tokenizer.ggml.model is "none". Throws InputError when the weights

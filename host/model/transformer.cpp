@@ -113,22 +113,27 @@ void Transformer::forward(const int* tokens, int T, int pos0, KvCache& cache, co
     q.noalias() = xn * CMap(L.wq.data(), dim, dim).transpose();
     k.noalias() = xn * CMap(L.wk.data(), kvd, dim).transpose();
     v.noalias() = xn * CMap(L.wv.data(), kvd, dim).transpose();
-    for (int t = 0; t < T; ++t) {  // RoPE on consecutive pairs within each head
+    if (!L.bq.empty()) {  // qwen2: biases on Q, K and V
+      q.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(L.bq.data(), dim);
+      k.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(L.bk.data(), kvd);
+      v.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(L.bv.data(), kvd);
+    }
+    // RoPE within each head: pairs (2j, 2j+1), or (j, j + hs/2) in the NEOX layout.
+    const int stride = c.rope_neox ? half : 1, step = c.rope_neox ? 1 : 2;
+    for (int t = 0; t < T; ++t) {
       const float* cs = rope_cos_.data() + (size_t)(pos0 + t) * half;
       const float* sn = rope_sin_.data() + (size_t)(pos0 + t) * half;
-      for (int i = 0; i < dim; i += 2) {
-        const int j = (i % hs) / 2;
-        float* qp = q.data() + (size_t)t * dim + i;
-        const float q0 = qp[0], q1 = qp[1];
-        qp[0] = q0 * cs[j] - q1 * sn[j];
-        qp[1] = q0 * sn[j] + q1 * cs[j];
-        if (i < kvd) {
-          float* kp = k.data() + (size_t)t * kvd + i;
-          const float k0 = kp[0], k1 = kp[1];
-          kp[0] = k0 * cs[j] - k1 * sn[j];
-          kp[1] = k0 * sn[j] + k1 * cs[j];
-        }
-      }
+      auto rotate = [&](float* row, int width) {
+        for (int h0 = 0; h0 < width; h0 += hs)
+          for (int j = 0; j < half; ++j) {
+            float* p = row + h0 + j * step;
+            const float a = p[0], b = p[stride];
+            p[0] = a * cs[j] - b * sn[j];
+            p[stride] = a * sn[j] + b * cs[j];
+          }
+      };
+      rotate(q.data() + (size_t)t * dim, dim);
+      rotate(k.data() + (size_t)t * kvd, kvd);
     }
     float* kc = cache.k.data() + (size_t)l * cache.max_len * kvd;
     float* vc = cache.v.data() + (size_t)l * cache.max_len * kvd;

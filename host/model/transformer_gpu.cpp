@@ -44,6 +44,9 @@ void reduce_blocks_on_host(const AllReduce& ar, const float* parts, int N, int B
 #ifdef AIRTP_HAVE_CUDA
 
 GpuTransformer::GpuTransformer(const ModelWeights& w) : w_(w) {
+  if (w.has_qkv_bias() || w.cfg.rope_neox)
+    throw InputError("model '" + w.cfg.name + "': the CUDA forward does not implement Q/K/V biases and the NEOX " +
+                     "rotary layout (qwen2); run it on the CPU backend");
   if (cuda_device_count() == 0) throw std::runtime_error("the CUDA backend found no GPU");
   std::vector<float> cs, sn;
   rope_tables(w.cfg, cs, sn);
