@@ -10,6 +10,8 @@
 // replicated KV heads from N = 4 on) equals the unsplit model.
 #include <gtest/gtest.h>
 
+#include <Eigen/Dense>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -89,9 +91,9 @@ double story_nll(const float* logits, const std::vector<int>& toks, int V) {
   double s = 0;
   for (size_t t = 0; t + 1 < toks.size(); ++t) {
     const float* r = logits + t * V;
-    const float mx = *std::max_element(r, r + V);
-    double z = 0;
-    for (int i = 0; i < V; ++i) z += std::exp(double(r[i]) - mx);
+    const Eigen::Map<const Eigen::ArrayXf> row(r, V);
+    const float mx = row.maxCoeff();
+    const double z = (row - mx).exp().cast<double>().sum();  // vectorised float exp, double sum
     s += mx + std::log(z) - r[toks[t + 1]];
   }
   return s;
@@ -179,7 +181,8 @@ TEST(SmolLM2, GreedyMatchesFloat64Reference) {
 TEST(SmolLM2, SplitOverDevicesEqualsUnsplit) {
   NEED_SMOLLM2();
   const GgufFile ref = read_gguf(fixture("reference.gguf"));
-  const std::vector<int> toks = as_tokens(ints(ref, "ref.tokens"));
+  std::vector<int> toks = as_tokens(ints(ref, "ref.tokens"));
+  toks.resize(32);  // 8 plans of 30 layers: half the story keeps it quick
   const ModelConfig& c = S->m.weights.cfg;
   const int V = c.vocab_size, T = (int)toks.size();
   const std::vector<float> base = S->tr.logits(toks);
@@ -237,7 +240,6 @@ TEST(SmolLM2, PerplexityMatchesLlamaCpp) {
   NEED_SMOLLM2();
   const GgufFile ll = read_gguf(fixture("llamacpp.gguf"));
   const std::vector<int64_t> off = ints(ll, "story.offsets"), flat = ints(ll, "story.tokens"), top1 = ints(ll, "story.top1");
-  const std::vector<double> ll_nll = reals(ll, "story.nll");
   const double ll_ppl = ll.find("ppl.value")->number();
   const int64_t ll_scored = int64_t(ll.find("ppl.scored_tokens")->number());
   const size_t n = off.size() - 1;
@@ -263,6 +265,5 @@ TEST(SmolLM2, PerplexityMatchesLlamaCpp) {
   EXPECT_GE(double(agree) / double(flat.size()), 0.95) << agree << " of " << flat.size();
   std::printf("[ info ] 100 stories, %ld scored tokens: perplexity %.4f (llama.cpp %.4f), same top-1 at %.2f%%\n",
               scored, ppl, ll_ppl, 100.0 * agree / flat.size());
-  (void)ll_nll;
 }
 #endif
