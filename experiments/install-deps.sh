@@ -56,3 +56,7 @@ with zipfile.ZipFile(whl) as z:
                 out.write(src.read())
 PY
 fi
+
+# Models too large to commit (SmolLM2-135M): fetched once, checksum-checked; without network
+# it explains what to fetch and the set-up goes on.
+bash experiments/fetch-models.sh

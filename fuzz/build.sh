@@ -4,7 +4,7 @@
 #   build-fuzz/fuzz_gguf -max_total_time=300 -malloc_limit_mb=64 -max_len=16384 \
 #       build-fuzz/work/gguf fuzz/corpus/gguf
 # (the first directory collects new inputs; fuzz/corpus/<target> is the checked-in seed set).
-# Targets: fuzz_gguf, fuzz_llama2c, fuzz_tokenizer, fuzz_toml_config, fuzz_merge.
+# Targets: fuzz_gguf, fuzz_quants, fuzz_llama2c, fuzz_tokenizer, fuzz_toml_config, fuzz_merge.
 # Also fuzz_tokenizer_bpe (GGUF tokenizers; seeds in fuzz/corpus/tokenizer_bpe).
 # fuzz_merge drives the HDF5 library (not instrumented) with corrupt files through read_shard,
 # which parses in a child process because libhdf5 itself overflows on some (see
@@ -13,13 +13,17 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/build-fuzz}"
 mkdir -p "$out"
-for t in gguf llama2c tokenizer toml_config merge; do mkdir -p "$out/work/$t"; done
+for t in gguf quants llama2c tokenizer toml_config merge; do mkdir -p "$out/work/$t"; done
 CXX="${CXX:-clang++}"
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$root" -I/usr/include/eigen3)
 fz=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 
-gguf=("$root/host/model/gguf.cpp" "$root/host/model/gguf_model.cpp" "$root/host/model/gguf_write.cpp")
+gguf=("$root/host/model/gguf.cpp" "$root/host/model/gguf_model.cpp" "$root/host/model/gguf_write.cpp"
+      "$root/host/model/gguf_quants.cpp" "$root/host/io/input_file.cpp")
 "$CXX" "${flags[@]}" "${fz[@]}" "$root/fuzz/fuzz_gguf.cpp" "${gguf[@]}" -o "$out/fuzz_gguf"
+# The dequantizers alone: any bytes as blocks of any supported type.
+"$CXX" "${flags[@]}" "${fz[@]}" -ffp-contract=off "$root/fuzz/fuzz_quants.cpp" "$root/host/model/gguf_quants.cpp" \
+  "$root/host/model/gguf.cpp" "$root/host/io/input_file.cpp" -o "$out/fuzz_quants"
 "$CXX" "${flags[@]}" -fsanitize=address,undefined "$root/fuzz/make_seeds.cpp" "${gguf[@]}" -o "$out/make_seeds"
 "$out/make_seeds" "$root/fuzz/corpus/gguf"
 
@@ -51,5 +55,5 @@ h5=(-I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5_cp
 "$CXX" "${flags[@]}" "${fz[@]}" "$root/fuzz/fuzz_merge.cpp" "$root/host/runs/shard_file.cpp" "$root/host/common/fork_workers.cpp" \
   "$root/host/io/result_file.cpp" "$root/host/runs/samples.cpp" "$root/host/runs/shard.cpp" \
   "$root/host/common/version.cpp" -DAIRTP_VERSION="\"fuzz\"" -DAIRTP_GIT_VERSION="\"fuzz\"" "${h5[@]}" -o "$out/fuzz_merge"
-echo "built $out/fuzz_{gguf,llama2c,tokenizer,toml_config,merge}"
+echo "built $out/fuzz_{gguf,quants,llama2c,tokenizer,toml_config,merge}"
 echo "built $out/fuzz_tokenizer_bpe"

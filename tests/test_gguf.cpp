@@ -651,10 +651,10 @@ TEST(GgufCorrupt, ModelDefects) {
                   }),
                   {"tensor 'blk.0.attn_k.weight' has shape [16, 32], expected [32, 16]"}, "wrong shape");
   expect_rejected(rebuild(f, keep_kv, [](GgufTensorInfo& t, auto& b) {
-                    if (t.name == "blk.0.ffn_up.weight") { t.type = uint32_t(GgufType::q4_0); b.resize(t.n_elements() / 32 * 18); }
+                    if (t.name == "blk.0.ffn_up.weight") { t.type = uint32_t(GgufType::iq4_nl); b.resize(t.n_elements() / 32 * 18); }
                     return true;
                   }),
-                  {"tensor 'blk.0.ffn_up.weight' has type Q4_0", "cannot dequantize"}, "unsupported type");
+                  {"tensor 'blk.0.ffn_up.weight' has type IQ4_NL", "cannot dequantize"}, "unsupported type");
   expect_rejected(rebuild(f, keep_kv, [](GgufTensorInfo& t, auto& b) {
                     if (t.name == "output_norm.weight") { float nan = NAN; std::memcpy(b.data() + 8, &nan, 4); }
                     return true;
@@ -667,7 +667,49 @@ TEST(GgufCorrupt, ModelDefects) {
     g.add_tensor("blk.0.attn_q.bias", {32}, 0, std::vector<uint8_t>(128));
     expect_rejected(g.bytes(), {"unexpected tensor 'blk.0.attn_q.bias'"}, "bias tensor");
   }
-  expect_rejected(set_kv("general.architecture", GgufValue::str("qwen2")), {"architecture 'qwen2'"}, "architecture");
+  {
+    GgufWriter g;  // a layer beyond block_count
+    for (const auto& [k, v] : f.kv) g.add(k, v);
+    for (const auto& t : f.tensors) g.add_tensor(t.name, t.ne, t.type, f.tensor_bytes(t));
+    g.add_tensor("blk.5.attn_norm.weight", {32}, 0, std::vector<uint8_t>(128));
+    expect_rejected(g.bytes(), {"tensor 'blk.5.attn_norm.weight' belongs to layer 5 but llama.block_count is 1"},
+                    "layer beyond block_count");
+  }
+  expect_rejected(rebuild(f, [](std::string& k, GgufValue& v) {
+                    if (k == "tokenizer.ggml.tokens") v = GgufValue::str_array(std::vector<std::string>(17, "x"));
+                    return k != "tokenizer.ggml.scores" && k != "tokenizer.ggml.token_type";
+                  }, keep_t),
+                  {"vocabulary (tokenizer.ggml.tokens) has 17 tokens but tensor 'token_embd.weight' has 16 rows"},
+                  "vocabulary vs embedding rows");
+  expect_rejected(rebuild(f, keep_kv, [](GgufTensorInfo& t, auto&) {
+                    if (t.name == "token_embd.weight") t.ne = {32, 4, 4};
+                    return true;
+                  }),
+                  {"tensor 'token_embd.weight' has shape [32, 4, 4], expected [llama.embedding_length, vocab]"},
+                  "3-d embedding");
+  auto add_kv = [&](const std::string& key, GgufValue nv) {
+    GgufWriter g;
+    for (const auto& [k, v] : f.kv) g.add(k, v);
+    g.add(key, nv);
+    for (const auto& t : f.tensors) g.add_tensor(t.name, t.ne, t.type, f.tensor_bytes(t));
+    return g.bytes();
+  };
+  expect_rejected(add_kv("llama.attention.sliding_window", GgufValue::u32(64)), {"llama.attention.sliding_window"},
+                  "sliding window");
+  expect_rejected(add_kv("llama.expert_count", GgufValue::u32(8)), {"mixture-of-experts"}, "experts");
+  expect_rejected(add_kv("llama.rope.scaling.type", GgufValue::str("yarn")), {"RoPE scaling 'yarn'"}, "rope scaling");
+  expect_rejected(set_kv("llama.context_length", GgufValue::u32(0)), {"llama.context_length = 0 is out of range"},
+                  "zero context");
+  {
+    // qwen2 needs its biases: the llama file relabelled lacks them.
+    auto relabel = [](std::string& k, GgufValue& v) {
+      if (k == "general.architecture") v = GgufValue::str("qwen2");
+      if (k.rfind("llama.", 0) == 0) k = "qwen2." + k.substr(6);
+      return true;
+    };
+    expect_rejected(rebuild(f, relabel, keep_t), {"missing tensor 'blk.0.attn_q.bias'"}, "qwen2 without biases");
+  }
+  expect_rejected(set_kv("general.architecture", GgufValue::str("gemma")), {"architecture 'gemma' is not supported"}, "architecture");
   expect_rejected(drop_kv("general.architecture"), {"missing metadata key 'general.architecture'"}, "no architecture");
   expect_rejected(drop_kv("llama.embedding_length"), {"missing metadata key 'llama.embedding_length'"}, "no dim");
   expect_rejected(set_kv("llama.block_count", GgufValue::u32(2000000000u)), {"missing tensor 'blk.1."}, "huge block count");

@@ -6,12 +6,13 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <unordered_set>
 
 #include "host/common/errors.hpp"
+#include "host/io/input_file.hpp"
 #include "host/model/fp16.hpp"
+#include "host/model/gguf_quants.hpp"
 
 static_assert(std::endian::native == std::endian::little, "GGUF reader assumes a little-endian host");
 
@@ -43,44 +44,15 @@ class MemorySource : public GgufSource {
   std::span<const uint8_t> b_;
 };
 
-// Reads through a window so parsing many small fields does not cost one syscall each.
-class FileSource : public GgufSource {
+// A read-only map of a regular file (host/io/input_file.hpp refuses FIFOs, devices and
+// directories): tensor data are decoded straight from the page cache, never copied whole.
+class MappedSource : public GgufSource {
  public:
-  explicit FileSource(const std::string& path) : path_(path), f_(path, std::ios::binary) {
-    if (!f_) throw InputError(path + ": cannot open GGUF file");
-    f_.seekg(0, std::ios::end);
-    const auto end = f_.tellg();
-    if (end < 0) throw InputError(path + ": cannot determine the file size");
-    size_ = uint64_t(end);
-  }
-  const uint8_t* view(uint64_t off, uint64_t n) override {
-    if (off >= win_off_ && off + n <= win_off_ + win_.size()) return win_.data() + (off - win_off_);
-    const uint64_t len = std::min<uint64_t>(size_ - off, std::max<uint64_t>(n, kWindow));
-    win_.resize(len);
-    f_.clear();
-    f_.seekg(std::streamoff(off));
-    f_.read(reinterpret_cast<char*>(win_.data()), std::streamsize(len));
-    if (!f_ || uint64_t(f_.gcount()) != len) {
-      win_.clear();
-      throw InputError(path_ + ": read error at offset " + std::to_string(off));
-    }
-    win_off_ = off;
-    return win_.data();
-  }
-  // Tensor data go straight to the destination rather than through the window.
-  void read(uint64_t off, uint64_t n, uint8_t* dst) override {
-    f_.clear();
-    f_.seekg(std::streamoff(off));
-    f_.read(reinterpret_cast<char*>(dst), std::streamsize(n));
-    if (!f_ || uint64_t(f_.gcount()) != n) throw InputError(path_ + ": read error at offset " + std::to_string(off));
-  }
+  explicit MappedSource(const std::string& path) : map_(path, "GGUF model", kMaxModelBytes) { size_ = map_.size(); }
+  const uint8_t* view(uint64_t off, uint64_t) override { return map_.data() + off; }
 
  private:
-  static constexpr uint64_t kWindow = 1 << 20;
-  std::string path_;
-  std::ifstream f_;
-  std::vector<uint8_t> win_;
-  uint64_t win_off_ = 0;
+  MappedInput map_;
 };
 
 constexpr int kMaxArrayDepth = 8;      // arrays of arrays: bounded recursion
@@ -510,37 +482,27 @@ std::vector<uint8_t> GgufFile::tensor_bytes(const GgufTensorInfo& t) const {
 }
 
 std::vector<float> GgufFile::tensor_f32(const GgufTensorInfo& t) const {
-  const GgufType type = GgufType(t.type);
-  if (type != GgufType::f32 && type != GgufType::f16 && type != GgufType::bf16 && type != GgufType::q8_0) {
-    throw InputError(origin + ": tensor '" + t.name + "' has type " + gguf_type_name(t.type) +
-                     ", which airtp cannot dequantize (supported: F32, F16, BF16, Q8_0)");
-  }
-  const std::vector<uint8_t> b = tensor_bytes(t);
-  const uint64_t n = t.n_elements();
-  std::vector<float> out(n);
-  switch (type) {
-    case GgufType::f32:
-      if (n) std::memcpy(out.data(), b.data(), n * 4);
-      break;
-    case GgufType::f16:
-      for (uint64_t i = 0; i < n; ++i) out[i] = f16_to_f32(uint16_t(b[2 * i] | (b[2 * i + 1] << 8)));
-      break;
-    case GgufType::bf16:
-      for (uint64_t i = 0; i < n; ++i)
-        out[i] = std::bit_cast<float>(uint32_t(b[2 * i] | (b[2 * i + 1] << 8)) << 16);
-      break;
-    default:  // Q8_0: per block, fp16 scale then 32 int8
-      for (uint64_t blk = 0; blk < n / 32; ++blk) {
-        const uint8_t* p = b.data() + blk * 34;
-        const float d = f16_to_f32(uint16_t(p[0] | (p[1] << 8)));
-        for (int j = 0; j < 32; ++j) out[blk * 32 + j] = d * float(int8_t(p[2 + j]));
-      }
-  }
+  std::vector<float> out(t.n_elements());
+  tensor_f32(t, out.data());
   return out;
 }
 
+void GgufFile::tensor_f32(const GgufTensorInfo& t, float* dst) const {
+  if (!gguf_can_dequantize(t.type)) {
+    throw InputError(origin + ": tensor '" + t.name + "' has type " + gguf_type_name(t.type) +
+                     ", which airtp cannot dequantize (supported: " + gguf_dequantizable_types() + ")");
+  }
+  const uint64_t off = data_offset + t.offset;
+  if (!source || off > file_size || t.n_bytes > file_size - off) {
+    throw InputError(origin + ": tensor '" + t.name + "' lies outside the file");
+  }
+  const GgufTypeTraits tr = gguf_type_traits(t.type);
+  const uint64_t n_blocks = t.n_elements() / tr.block;
+  if (n_blocks) dequantize_blocks(t.type, source->view(off, t.n_bytes), n_blocks, dst);
+}
+
 GgufFile read_gguf(const std::string& path) {
-  auto src = std::make_shared<FileSource>(path);
+  auto src = std::make_shared<MappedSource>(path);
   GgufFile f = Parser(*src, path).parse();
   f.source = std::move(src);
   return f;

@@ -26,8 +26,9 @@ enum class GgufValueType : uint32_t {
 };
 const char* gguf_value_type_name(GgufValueType t);
 
-// Tensor element types (ggml_type numbering). Only f32, f16, bf16 and q8_0 can be
-// dequantized here; the others are known so their sizes can be checked and named.
+// Tensor element types (ggml_type numbering). F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
+// Q4_K, Q5_K and Q6_K can be dequantized (host/model/gguf_quants.hpp); the others are known so
+// their sizes can be checked and named.
 enum class GgufType : uint32_t {
   f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9,
   q2_k = 10, q3_k = 11, q4_k = 12, q5_k = 13, q6_k = 14, q8_k = 15,
@@ -98,9 +99,10 @@ struct GgufFile {
   const GgufValue* find(const std::string& key) const;
   const GgufTensorInfo* find_tensor(const std::string& name) const;
   std::vector<uint8_t> tensor_bytes(const GgufTensorInfo& t) const;
-  // Dequantized to fp32 (F32, F16, BF16, Q8_0); any other type throws InputError naming
-  // the tensor and its type.
+  // Dequantized to fp32 (the types of gguf_can_dequantize); any other type throws InputError
+  // naming the tensor and its type. The second form writes t.n_elements() floats to dst.
   std::vector<float> tensor_f32(const GgufTensorInfo& t) const;
+  void tensor_f32(const GgufTensorInfo& t, float* dst) const;
 };
 
 // Both throw InputError naming the origin and the defect for any malformed input.
@@ -130,17 +132,30 @@ struct GgufVocab {
 // arrays whose lengths differ from the token count, or special ids out of range.
 GgufVocab read_gguf_vocab(const GgufFile& file);
 
+// A GGUF model's shape as its metadata declares it, checked against its tensor infos (every
+// tensor present with the right shape and a type airtp can dequantize, nothing unexpected)
+// without reading or allocating any tensor data.
+struct GgufModelInfo {
+  std::string architecture;               // general.architecture: "llama" or "qwen2"
+  ModelConfig cfg;                        // vocab_size = rows of token_embd.weight
+  bool tied_output = false;               // no output.weight: the classifier is token_embd
+  std::vector<std::string> tensor_types;  // "name: TYPE" for every tensor, in file order
+  uint64_t fp32_bytes = 0;                // memory the dequantized weights take
+};
+GgufModelInfo gguf_model_info(const GgufFile& file);
+
 struct GgufModel {
-  std::string architecture;  // general.architecture ("llama")
+  std::string architecture;  // general.architecture ("llama" or "qwen2")
   ModelWeights weights;      // fp32; classifier empty when output.weight is absent (tied)
   GgufVocab vocab;
   std::vector<std::string> tensor_types;  // "name: TYPE" for every tensor read, in file order
 };
 
-// Map a `llama`-architecture GGUF onto ModelWeights, checking every tensor's presence and
-// shape against the metadata. Anything the transformer could not honour (other
-// architectures, RoPE scaling, partial rotary, experts, bias or unknown tensors) is an
-// InputError rather than silently wrong logits.
+// Map a `llama`- or `qwen2`-architecture GGUF onto ModelWeights, checking every tensor's
+// presence and shape against the metadata (gguf_model_info) before anything is allocated.
+// Anything the transformer could not honour (other architectures, RoPE scaling, partial
+// rotary, experts, sliding windows, unknown tensors) is an InputError rather than silently
+// wrong logits; so is a model whose fp32 weights would not fit in memory.
 GgufModel load_gguf_model(const std::string& path);
 GgufModel load_gguf_model(std::span<const uint8_t> bytes, std::string origin = "<memory>");
 GgufModel gguf_to_model(const GgufFile& file);
@@ -179,7 +194,7 @@ struct GgufWriteReport {
   std::vector<std::string> fallbacks;
 };
 
-// A llama-architecture GGUF v3 (alignment 32) of `w`: matrices in `type` (F32, F16 or Q8_0;
+// A llama-architecture GGUF v3 (alignment 32) of `w` (qwen2 when it has Q/K/V biases): matrices in `type` (F32, F16 or Q8_0;
 // like llama.cpp, a matrix whose inner dimension is not a multiple of 32 falls back from
 // Q8_0 to F16), norms always F32, output.weight omitted when the classifier is tied.
 // Without a vocabulary, tokenizer.ggml.model is "none". Throws InputError when the weights

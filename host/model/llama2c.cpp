@@ -37,14 +37,13 @@ struct Reader {
 
 }  // namespace
 
-ModelWeights parse_llama2c(const uint8_t* data, size_t size, const std::string& name) {
+ModelConfig llama2c_config(const uint8_t* data, size_t size, const std::string& name, bool* shared_out) {
   const std::string where = "model file '" + name + "': ";
   if (size < 7 * sizeof(int32_t))
     throw InputError(where + "too short for the 28-byte llama2.c header (" + std::to_string(size) + " bytes)");
   int32_t h[7];
   std::memcpy(h, data, sizeof h);
-  ModelWeights w;
-  ModelConfig& c = w.cfg;
+  ModelConfig c;
   c.dim = h[0];
   c.hidden_dim = h[1];
   c.n_layers = h[2];
@@ -80,7 +79,17 @@ ModelWeights parse_llama2c(const uint8_t* data, size_t size, const std::string& 
   if (size != expect)
     throw InputError(where + "size " + std::to_string(size) + " bytes does not match the header (expects " +
                      std::to_string(expect) + " bytes" + (size < expect ? ", file truncated?)" : ", trailing data?)"));
+  if (shared_out) *shared_out = shared;
+  return c;
+}
 
+ModelWeights parse_llama2c(const uint8_t* data, size_t size, const std::string& name) {
+  ModelWeights w;
+  bool shared = false;
+  w.cfg = llama2c_config(data, size, name, &shared);
+  const ModelConfig& c = w.cfg;
+  const size_t dim = c.dim, hd = c.hidden_dim, L = c.n_layers, hs = c.head_dim();
+  const size_t kv = (size_t)c.n_kv_heads * hs, V = c.vocab_size;
   Reader r{data, size, 28, name};
   r.read_floats(w.tok_embedding, V * dim, "token_embedding");
   w.layers.resize(L);

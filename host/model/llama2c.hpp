@@ -13,6 +13,11 @@ namespace airtp {
 // missing, too short, too long, or its header is inconsistent.
 ModelWeights load_llama2c(const std::string& path);
 
+// The configuration in a checkpoint's header, checked against the data size (`size` is the
+// whole file's) without reading any tensor; *shared_classifier (when given) receives whether
+// the classifier is the token embedding.
+ModelConfig llama2c_config(const uint8_t* data, size_t size, const std::string& name, bool* shared_classifier = nullptr);
+
 // Parses a checkpoint held in memory; `name` appears in error messages (the file name).
 ModelWeights parse_llama2c(const uint8_t* data, size_t size, const std::string& name);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <sstream>
 
@@ -33,6 +34,30 @@ std::vector<int> largest_remainder(const std::vector<double>& m, int total) {
   return c;
 }
 
+// More devices than KV heads (vLLM-style replication): query heads are dealt out in order, at
+// least one per device, and no device's heads straddle two KV groups, so each device holds a
+// replica of exactly one KV head. Among those splits, the one closest to m_n * n_heads in
+// least squares (ties: the first found, i.e. earlier devices take more), by dynamic
+// programming over (device, heads dealt so far).
+static std::vector<int> replicated_heads(const std::vector<double>& m, int n_heads, int group) {
+  const int N = (int)m.size(), H = n_heads;
+  const double inf = std::numeric_limits<double>::infinity();
+  // cost[n][s]: best cost of devices n..N-1 taking heads s..H-1; pick[n][s]: device n's count.
+  std::vector<std::vector<double>> cost(N + 1, std::vector<double>(H + 1, inf));
+  std::vector<std::vector<int>> pick(N + 1, std::vector<int>(H + 1, 0));
+  cost[N][H] = 0;
+  for (int n = N - 1; n >= 0; --n)
+    for (int s = 0; s < H; ++s)
+      for (int h = (s / group + 1) * group - s; h >= 1; --h) {  // up to the end of s's group
+        if (s + h > H) continue;
+        const double d = h - m[n] * H, c = d * d + cost[n + 1][s + h];
+        if (c < cost[n][s] - 1e-12) cost[n][s] = c, pick[n][s] = h;
+      }
+  std::vector<int> q(N);
+  for (int n = 0, s = 0; n < N; ++n) s += q[n] = pick[n][s];
+  return q;
+}
+
 static void check_m(const std::vector<double>& m, const std::string& flag) {
   if (m.empty()) throw InputError(flag + ": empty assignment");
   double s = 0;
@@ -59,15 +84,8 @@ TpPlan make_tp_plan(const ModelConfig& cfg, const std::vector<double>& m, const 
     const std::vector<int> g = largest_remainder(m, cfg.n_kv_heads);
     for (int n = 0; n < N; ++n) q[n] = g[n] * group;
   } else {
-    // vLLM-style replication: deal out query heads, at least one each.
     p.kv_replicated = true;
-    q = largest_remainder(m, cfg.n_heads);
-    for (int n = 0; n < N; ++n)
-      while (q[n] == 0) {
-        const int big = (int)(std::max_element(q.begin(), q.end()) - q.begin());
-        q[big]--;
-        q[n]++;
-      }
+    q = replicated_heads(m, cfg.n_heads, group);
   }
   const std::vector<int> h = largest_remainder(m, cfg.hidden_dim);
   int q0 = 0, h0 = 0;

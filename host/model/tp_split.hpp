@@ -1,9 +1,11 @@
 // Tensor-parallel split of a LLaMA model over N devices from an assignment vector m on the
 // simplex (SPEC §1, §5). Attention is split by heads: when N <= n_kv_heads each device takes
 // whole KV groups (about m_n of them, largest remainder); when N exceeds the KV heads, query
-// heads are dealt out instead (at least one per device) and each device holds a replica of
-// the KV heads its query heads use, as vLLM does. The MLP is split by hidden neurons (largest
-// remainder). Every device owns a contiguous range of query heads and of neurons.
+// heads are dealt out instead, at least one per device and never across a KV-group boundary,
+// so each device holds a replica of exactly one KV head (vLLM's replication, generalised to
+// uneven shares and to N that does not divide the heads: the split closest to m_n * n_heads in
+// least squares). The MLP is split by hidden neurons (largest remainder). Every device owns a
+// contiguous range of query heads and of neurons.
 #pragma once
 #include <string>
 #include <vector>

@@ -6,12 +6,12 @@
 #include <cstring>
 
 #include "host/common/errors.hpp"
+#include "host/model/gemm_cpu.hpp"
 
 namespace airtp {
 
 namespace {
 using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using CMap = Eigen::Map<const Mat>;
 
 void rmsnorm(const Mat& x, const std::vector<float>& weight, float eps, Mat& out) {
   out.resize(x.rows(), x.cols());
@@ -87,7 +87,8 @@ void Transformer::forward(const int* tokens, int T, int pos0, KvCache& cache, co
                      " exceed the context of " + std::to_string(cache.max_len));
   if (stats && (int)stats->err2.size() != 2 * c.n_layers) stats->reset(c.n_layers);
 
-  Mat x(T, dim), xn, q, k, v, att(T, dim), s, h1, h3, red(T, dim);
+  Mat x(T, dim), xn, q(T, dim), k(T, kvd), v(T, kvd), att(T, dim), s(T, P), vt(kvd, P), h1(T, hid), h3(T, hid),
+      red(T, dim);
   std::vector<Mat> part(N, Mat(T, dim));
   std::vector<const float*> pp(N);
   for (int t = 0; t < T; ++t) {
@@ -106,80 +107,92 @@ void Transformer::forward(const int* tokens, int T, int pos0, KvCache& cache, co
     reduce_checked(ar, pp.data(), N, T, dim, ctx, red.data(), stats);
     x += red;
   };
+  // Y (rows x n, row stride ldy) = X W^T for a row-major weight W [n][in] (gemm_cpu.hpp).
+  auto proj = [](const Mat& X, const std::vector<float>& W, int n, float* Y) {
+    gemm_xwt((int)X.rows(), n, (int)X.cols(), X.data(), X.cols(), W.data(), X.cols(), Y, n);
+  };
+  // Causal attention in blocks of query rows: rows [t0, t1) only see positions < pos0 + t1.
+  constexpr int kRows = 32;
 
   for (int l = 0; l < c.n_layers; ++l) {
     const LayerWeights& L = w_.layers[l];
     rmsnorm(x, L.attn_norm, c.norm_eps, xn);
-    q.noalias() = xn * CMap(L.wq.data(), dim, dim).transpose();
-    k.noalias() = xn * CMap(L.wk.data(), kvd, dim).transpose();
-    v.noalias() = xn * CMap(L.wv.data(), kvd, dim).transpose();
-    for (int t = 0; t < T; ++t) {  // RoPE on consecutive pairs within each head
+    proj(xn, L.wq, dim, q.data());
+    proj(xn, L.wk, kvd, k.data());
+    proj(xn, L.wv, kvd, v.data());
+    if (!L.bq.empty()) {  // qwen2: biases on Q, K and V
+      q.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(L.bq.data(), dim);
+      k.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(L.bk.data(), kvd);
+      v.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(L.bv.data(), kvd);
+    }
+    // RoPE within each head: pairs (2j, 2j+1), or (j, j + hs/2) in the NEOX layout.
+    const int stride = c.rope_neox ? half : 1, step = c.rope_neox ? 1 : 2;
+    for (int t = 0; t < T; ++t) {
       const float* cs = rope_cos_.data() + (size_t)(pos0 + t) * half;
       const float* sn = rope_sin_.data() + (size_t)(pos0 + t) * half;
-      for (int i = 0; i < dim; i += 2) {
-        const int j = (i % hs) / 2;
-        float* qp = q.data() + (size_t)t * dim + i;
-        const float q0 = qp[0], q1 = qp[1];
-        qp[0] = q0 * cs[j] - q1 * sn[j];
-        qp[1] = q0 * sn[j] + q1 * cs[j];
-        if (i < kvd) {
-          float* kp = k.data() + (size_t)t * kvd + i;
-          const float k0 = kp[0], k1 = kp[1];
-          kp[0] = k0 * cs[j] - k1 * sn[j];
-          kp[1] = k0 * sn[j] + k1 * cs[j];
-        }
-      }
+      auto rotate = [&](float* row, int width) {
+        for (int h0 = 0; h0 < width; h0 += hs)
+          for (int j = 0; j < half; ++j) {
+            float* p = row + h0 + j * step;
+            const float a = p[0], b = p[stride];
+            p[0] = a * cs[j] - b * sn[j];
+            p[stride] = a * sn[j] + b * cs[j];
+          }
+      };
+      rotate(q.data() + (size_t)t * dim, dim);
+      rotate(k.data() + (size_t)t * kvd, kvd);
     }
     float* kc = cache.k.data() + (size_t)l * cache.max_len * kvd;
     float* vc = cache.v.data() + (size_t)l * cache.max_len * kvd;
     std::memcpy(kc + (size_t)pos0 * kvd, k.data(), sizeof(float) * T * kvd);
     std::memcpy(vc + (size_t)pos0 * kvd, v.data(), sizeof(float) * T * kvd);
-    using Strided = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
+    // V^T [kvd][P], so the weighted sum of values is again a product with rows along k.
+    vt = Eigen::Map<const Mat>(vc, P, kvd).transpose();
+    q *= inv_sqrt_hs;
     for (int h = 0; h < c.n_heads; ++h) {
       const int kvh = h / group;
-      const Strided K(kc + kvh * hs, P, hs, Eigen::OuterStride<>(kvd));
-      const Strided V(vc + kvh * hs, P, hs, Eigen::OuterStride<>(kvd));
-      s.noalias() = (q.middleCols(h * hs, hs) * inv_sqrt_hs) * K.transpose();  // T x P
-      for (int t = 0; t < T; ++t) {  // causal softmax over positions 0..pos0+t
-        const int nv = pos0 + t + 1;
-        auto r = s.row(t).head(nv).array();
-        const float mx = r.maxCoeff();
-        r = (r - mx).exp();
-        r /= r.sum();
-        if (nv < P) s.row(t).tail(P - nv).setZero();
+      for (int t0 = 0; t0 < T; t0 += kRows) {
+        const int nr = std::min(kRows, T - t0), nv = pos0 + t0 + nr;  // positions these rows may see
+        float* srow = s.data() + (size_t)t0 * P;
+        gemm_xwt(nr, nv, hs, q.data() + (size_t)t0 * dim + h * hs, dim, kc + kvh * hs, kvd, srow, P);
+        for (int t = t0; t < t0 + nr; ++t) {  // causal softmax over positions 0..pos0+t
+          const int n_see = pos0 + t + 1;
+          auto r = s.row(t).head(n_see).array();
+          const float mx = r.maxCoeff();
+          r = (r - mx).exp();
+          r /= r.sum();
+          if (n_see < nv) s.row(t).segment(n_see, nv - n_see).setZero();
+        }
+        gemm_xwt(nr, hs, nv, srow, P, vt.data() + (size_t)kvh * hs * P, P, att.data() + (size_t)t0 * dim + h * hs, dim);
       }
-      att.middleCols(h * hs, hs).noalias() = s * V;
     }
-    const CMap Wo(L.wo.data(), dim, dim);
     for (int n = 0; n < N; ++n) {
       const DeviceShard& d = plan.dev[n];
       if (d.n_q_heads == 0) {
         part[n].setZero();
         continue;
       }
-      part[n].noalias() = att.middleCols(d.q_head0 * hs, d.n_q_heads * hs) *
-                          Wo.middleCols(d.q_head0 * hs, d.n_q_heads * hs).transpose();
+      gemm_xwt(T, dim, d.n_q_heads * hs, att.data() + d.q_head0 * hs, dim, L.wo.data() + d.q_head0 * hs, dim,
+               part[n].data(), dim);
     }
     all_reduce(l, 0);
 
     rmsnorm(x, L.ffn_norm, c.norm_eps, xn);
-    h1.noalias() = xn * CMap(L.w1.data(), hid, dim).transpose();
-    h3.noalias() = xn * CMap(L.w3.data(), hid, dim).transpose();
+    proj(xn, L.w1, hid, h1.data());
+    proj(xn, L.w3, hid, h3.data());
     h1 = (h1.array() / (1.0f + (-h1.array()).exp()) * h3.array()).matrix();  // SwiGLU
-    const CMap W2(L.w2.data(), dim, hid);
     for (int n = 0; n < N; ++n) {
       const DeviceShard& d = plan.dev[n];
       if (d.n_hid == 0) {
         part[n].setZero();
         continue;
       }
-      part[n].noalias() = h1.middleCols(d.hid0, d.n_hid) * W2.middleCols(d.hid0, d.n_hid).transpose();
+      gemm_xwt(T, dim, d.n_hid, h1.data() + d.hid0, hid, L.w2.data() + d.hid0, hid, part[n].data(), dim);
     }
     all_reduce(l, 1);
   }
   rmsnorm(x, w_.final_norm, c.norm_eps, xn);
-  Eigen::Map<Mat> out(logits, T, c.vocab_size);
-  out.noalias() = xn * CMap(w_.output_matrix().data(), c.vocab_size, dim).transpose();
+  proj(xn, w_.output_matrix(), c.vocab_size, logits);
 }
 
 std::vector<float> Transformer::logits(const std::vector<int>& tokens) const {
@@ -197,7 +210,7 @@ std::vector<int> Transformer::generate_greedy(const std::vector<int>& prompt, in
   if ((int)prompt.size() >= c.seq_len)
     throw InputError("generate: prompt of " + std::to_string(prompt.size()) + " tokens fills the context of " +
                      std::to_string(c.seq_len));
-  KvCache cache = make_cache(c.seq_len);
+  KvCache cache = make_cache((int)std::min<long>(c.seq_len, (long)prompt.size() + std::max(steps, 0)));
   AllReduceContext ctx;
   ctx.realization = realization;
   std::vector<float> lg((size_t)prompt.size() * c.vocab_size);

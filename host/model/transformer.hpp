@@ -1,6 +1,8 @@
-// CPU forward pass of a LLaMA-family model (llama2.c conventions: RMSNorm, RoPE on
-// consecutive pairs within each head, grouped-query attention, SwiGLU MLP), split by tensor
-// parallelism according to a TpPlan with every all-reduce put through an AllReduce scheme.
+// CPU forward pass of a LLaMA-family model (RMSNorm, RoPE on consecutive pairs within each
+// head as llama2.c and llama.cpp's `llama` do, or on halves (NEOX, `qwen2`), grouped-query
+// attention, optional Q/K/V biases, SwiGLU MLP), split by tensor parallelism according to a
+// TpPlan with every all-reduce put through an AllReduce scheme. The matrix products run on
+// host/model/gemm_cpu.hpp (AVX2 + FMA when the CPU has it), single-threaded per sequence.
 //
 // One code path serves scoring and generation: forward() runs the tokens at positions
 // [pos0, pos0 + T) against a KV cache that holds positions [0, pos0). Scoring a whole

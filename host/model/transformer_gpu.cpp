@@ -41,9 +41,20 @@ void reduce_blocks_on_host(const AllReduce& ar, const float* parts, int N, int B
   err.rethrow();
 }
 
+namespace {
+// Features of ModelWeights the CUDA kernels do not implement (yet): an InputError in every
+// build, so the choice of backend never changes what a model is refused for.
+void refuse_unsupported(const ModelWeights& w) {
+  if (w.has_qkv_bias() || w.cfg.rope_neox)
+    throw InputError("model '" + w.cfg.name + "': the CUDA forward does not implement Q/K/V biases and the NEOX " +
+                     "rotary layout (qwen2); run it on the CPU backend");
+}
+}  // namespace
+
 #ifdef AIRTP_HAVE_CUDA
 
 GpuTransformer::GpuTransformer(const ModelWeights& w) : w_(w) {
+  refuse_unsupported(w);
   if (cuda_device_count() == 0) throw std::runtime_error("the CUDA backend found no GPU");
   std::vector<float> cs, sn;
   rope_tables(w.cfg, cs, sn);
@@ -103,6 +114,7 @@ void GpuTransformer::forward(const int* tokens, int B, int T, const int* lens, c
 #else  // no CUDA backend in this binary
 
 GpuTransformer::GpuTransformer(const ModelWeights& w) : w_(w) {
+  refuse_unsupported(w);
   throw std::runtime_error("the CUDA backend is not built into this binary");
 }
 GpuTransformer::~GpuTransformer() = default;

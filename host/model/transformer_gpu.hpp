@@ -26,7 +26,8 @@ struct DeviceModel;  // kernels/transformer_cuda.cu
 class GpuTransformer {
  public:
   // Uploads the weights (float32) to the current CUDA device. Throws std::runtime_error when
-  // this binary has no CUDA backend or no GPU is visible. `w` must outlive the object.
+  // this binary has no CUDA backend or no GPU is visible, InputError for a model with Q/K/V
+  // biases or the NEOX rotary layout (qwen2: CPU forward only). `w` must outlive the object.
   explicit GpuTransformer(const ModelWeights& w);
   ~GpuTransformer();
   GpuTransformer(const GpuTransformer&) = delete;

@@ -17,6 +17,10 @@ struct ModelConfig {
   int seq_len = 0;           // maximum context
   float norm_eps = 1e-5f;    // RMSNorm epsilon
   float rope_theta = 10000.f;
+  // RoPE pairs: false rotates consecutive elements (2i, 2i+1) of each head (llama2.c, and
+  // llama.cpp's "NORM" type used for `llama`); true rotates (i, i + head_dim/2) (GPT-NeoX
+  // layout, llama.cpp's "NEOX" type used for `qwen2`).
+  bool rope_neox = false;
   int head_dim() const { return dim / n_heads; }
 };
 
@@ -30,6 +34,10 @@ struct LayerWeights {
   std::vector<float> w1;         // gate [hidden_dim][dim]
   std::vector<float> w2;         // down [dim][hidden_dim]
   std::vector<float> w3;         // up   [hidden_dim][dim]
+  // Biases of the Q, K and V projections (qwen2); empty when the model has none.
+  std::vector<float> bq;         // [n_heads*head_dim]
+  std::vector<float> bk;         // [n_kv_heads*head_dim]
+  std::vector<float> bv;         // [n_kv_heads*head_dim]
 };
 
 struct ModelWeights {
@@ -39,6 +47,7 @@ struct ModelWeights {
   std::vector<float> final_norm;     // [dim]
   std::vector<float> classifier;     // [vocab][dim]; empty when shared with tok_embedding
   const std::vector<float>& output_matrix() const { return classifier.empty() ? tok_embedding : classifier; }
+  bool has_qkv_bias() const { return !layers.empty() && !layers[0].bq.empty(); }
 };
 
 }  // namespace airtp
