@@ -1,4 +1,5 @@
 #include "host/model/ppl_run.hpp"
+#include "host/model/model_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -86,6 +87,8 @@ struct Bundled {
 };
 const Bundled kBundled[] = {
     {"stories260K", "data/models/stories260K/stories260K.bin", "data/models/stories260K/tok512.bin"},
+    // Fetched by experiments/fetch-models.sh (install-deps.sh runs it); carries its tokenizer.
+    {"smollm2-135m", "data/models/smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf", ""},
 };
 
 const std::vector<std::string> kPplKinds{"exact", "digital", "aircomp", "fdma"};
@@ -94,28 +97,41 @@ const std::vector<std::string> kPplKinds{"exact", "digital", "aircomp", "fdma"};
 
 LoadedModel load_model(const std::string& model, const std::string& tokenizer) {
   std::string path = model, tok = tokenizer;
+  bool bundled = false;
   for (const Bundled& b : kBundled)
     if (model == b.name) {
+      bundled = true;
       path = data_path(b.model);
-      if (tok.empty()) tok = data_path(b.tokenizer);
+      if (tok.empty() && *b.tokenizer) tok = data_path(b.tokenizer);
     }
   path = data_path(path);
+  std::error_code ec;
+  if (bundled && !fs::exists(path, ec))
+    throw InputError("model (--model): the bundled model '" + model + "' is not on this machine (expected at '" + path +
+                     "'); experiments/fetch-models.sh downloads it");
+  if (is_known_shape(model) && !bundled && path == model)
+    throw InputError("model (--model): '" + model + "' is a shape without weights; the accuracy simulation needs a "
+                     "model file (e.g. stories260K, smollm2-135m or a path)");
+  // The format is told by content (load_model_file): a GGUF file carries its own tokenizer.
+  ModelFile f = load_model_file(path);
+  if (tok.empty() && f.vocab) {
+    Tokenizer t = Tokenizer::from_gguf(*f.vocab, "model file '" + path + "'");
+    if (t.vocab_size() != f.weights.cfg.vocab_size)
+      throw InputError("model file '" + path + "': the tokenizer has " + std::to_string(t.vocab_size()) +
+                       " tokens but the embedding has " + std::to_string(f.weights.cfg.vocab_size) + " rows");
+    return LoadedModel{path, std::move(f.weights), std::move(t)};
+  }
   if (tok.empty()) {
     // A llama2.c checkpoint next to its tokenizer (tok512.bin / tokenizer.bin).
     for (const char* name : {"tokenizer.bin", "tok512.bin"}) {
       const fs::path cand = fs::path(path).parent_path() / name;
-      std::error_code ec;
       if (fs::exists(cand, ec)) tok = cand.string();
     }
     if (tok.empty()) throw InputError("tokenizer (--tokenizer): none given for the model '" + path + "'");
   }
   tok = data_path(tok);
-  if (is_known_shape(model) && path == model)
-    throw InputError("model (--model): '" + model + "' is a shape without weights; the accuracy simulation needs a "
-                     "model file (e.g. stories260K or a path)");
-  ModelWeights w = load_llama2c(path);
-  Tokenizer t = Tokenizer::load_llama2c(tok, w.cfg.vocab_size);
-  return LoadedModel{path, std::move(w), std::move(t)};
+  Tokenizer t = Tokenizer::load_llama2c(tok, f.weights.cfg.vocab_size);
+  return LoadedModel{path, std::move(f.weights), std::move(t)};
 }
 
 PplExperiment::PplExperiment() = default;
