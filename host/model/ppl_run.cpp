@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include <omp.h>
 
@@ -112,25 +113,31 @@ LoadedModel load_model(const std::string& model, const std::string& tokenizer) {
   if (is_known_shape(model) && !bundled && path == model)
     throw InputError("model (--model): '" + model + "' is a shape without weights; the accuracy simulation needs a "
                      "model file (e.g. stories260K, smollm2-135m or a path)");
-  // The format is told by content (load_model_file): a GGUF file carries its own tokenizer.
-  ModelFile f = load_model_file(path);
-  if (tok.empty() && f.vocab) {
-    Tokenizer t = Tokenizer::from_gguf(*f.vocab, "model file '" + path + "'");
-    if (t.vocab_size() != f.weights.cfg.vocab_size)
-      throw InputError("model file '" + path + "': the tokenizer has " + std::to_string(t.vocab_size()) +
-                       " tokens but the embedding has " + std::to_string(f.weights.cfg.vocab_size) + " rows");
-    return LoadedModel{path, std::move(f.weights), std::move(t)};
+  // The format is told by content: a GGUF file carries its own tokenizer; a llama2.c
+  // checkpoint needs one, given or next to it (tok512.bin / tokenizer.bin), found before the
+  // weights are read.
+  bool gguf = false;
+  if (fs::is_regular_file(path, ec)) {
+    char magic[4] = {};
+    std::ifstream(path, std::ios::binary).read(magic, 4);
+    gguf = std::string(magic, 4) == "GGUF";
   }
-  if (tok.empty()) {
-    // A llama2.c checkpoint next to its tokenizer (tok512.bin / tokenizer.bin).
+  if (tok.empty() && !gguf) {
     for (const char* name : {"tokenizer.bin", "tok512.bin"}) {
       const fs::path cand = fs::path(path).parent_path() / name;
       if (fs::exists(cand, ec)) tok = cand.string();
     }
     if (tok.empty()) throw InputError("tokenizer (--tokenizer): none given for the model '" + path + "'");
   }
-  tok = data_path(tok);
-  Tokenizer t = Tokenizer::load_llama2c(tok, f.weights.cfg.vocab_size);
+  ModelFile f = load_model_file(path);
+  if (tok.empty()) {
+    Tokenizer t = Tokenizer::from_gguf(*f.vocab, "model file '" + path + "'");
+    if (t.vocab_size() != f.weights.cfg.vocab_size)
+      throw InputError("model file '" + path + "': the tokenizer has " + std::to_string(t.vocab_size()) +
+                       " tokens but the embedding has " + std::to_string(f.weights.cfg.vocab_size) + " rows");
+    return LoadedModel{path, std::move(f.weights), std::move(t)};
+  }
+  Tokenizer t = Tokenizer::load_llama2c(data_path(tok), f.weights.cfg.vocab_size);
   return LoadedModel{path, std::move(f.weights), std::move(t)};
 }
 
