@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "bench/paper_params.hpp"
 #include "host/model/allreduce_air.hpp"
 #include "host/model/gguf.hpp"
 #include "host/model/model_file.hpp"
@@ -104,10 +105,12 @@ static void BM_SmolLM2AirComp16(benchmark::State& st) {
   if (!s) return;
   const ModelConfig& c = s->m.weights.cfg;
   const TpPlan plan = make_tp_plan(c, std::vector<double>(8, 0.125));
-  AirOptions o;
-  o.n_dev = 8;
-  o.snr_db = 20;
+  // The paper's link at 20 dB for N = 8 (bench/paper_params.hpp), the default fast design.
+  const Link link = bench::paper_link(8, "generic", 20);
+  AirSetup o;
+  o.link = &link;
   o.n_layers = c.n_layers;
+  o.seq_len = c.seq_len;
   size_t longest = 0;  // channels for the positions used only (one per token and realization)
   for (long i = 0; i < st.range(0); ++i) longest = std::max(longest, s->stories[i].size());
   o.max_pos = (int)longest;

@@ -6,14 +6,14 @@
 
 namespace airtp::bench {
 
-inline Link paper_link(int n_devices, const std::string& devices = "generic") {
+inline Link paper_link(int n_devices, const std::string& devices = "generic", double snr_db = 10) {
   Scenario s;
   s.devices = devices;
   s.n_devices = {n_devices};
   s.n_rx = {20};
   s.n_tx = {4};
   s.k_db = {3.0};
-  s.snr_db = {10};
+  s.snr_db = {snr_db};
   return make_link(s, link_points(s).at(0));
 }
 

@@ -1,5 +1,7 @@
 // airtp: simulate tensor-parallel LLM inference whose all-reduces go over the air.
+#include <csignal>
 #include <iostream>
+#include <new>
 #include "experiments/commands.hpp"
 #include "host/common/errors.hpp"
 
@@ -24,6 +26,9 @@ const Command* find_command(const std::string& name) {
 int main(int argc, char** argv) {
   using namespace airtp;
   set_command_line(argc, argv);
+  // Past a file-size limit (ulimit -f) a write must fail with EFBIG, reported as an I/O error
+  // that removes the temporary file, not kill the process and leave it behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"airtp: over-the-air tensor-parallel LLM inference simulator"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(AIRTP_VERSION " (" AIRTP_GIT_VERSION ")"));
@@ -56,6 +61,10 @@ int main(int argc, char** argv) {
   } catch (const IoError& e) {
     std::cerr << "airtp: I/O error: " << e.what() << "\n";
     return 3;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "airtp: error: out of memory: the run needs more memory than this machine gives it; reduce its "
+                 "realizations, points or model (or raise AIRTP_MEMORY_LIMIT if that is set too low)\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "airtp: failed: " << e.what() << "\n";
     return 1;

@@ -27,7 +27,7 @@ const bool registered = register_command(
          const Backend b = run_backend(st->c.run);
          const CompareExperiment e = make_compare(st->c, b);
          execute_plan("compare", e.plan, st->t.to_toml(), st->c.scenario.seed, b, st->c.run,
-                      {st->config, st->c.scenario.model},
+                      with_config(st->config, scenario_input_files(st->c.scenario)),
                       [&](const SampleSet& s, ResultFile& out) { write_compare(st->c, e, s, out, st->c.run.quiet); });
          if (!st->c.run.quiet)
            std::cerr << "compare: wrote " << (st->c.run.shard.empty() ? "" : "shard " + st->c.run.shard + " to ")

@@ -21,6 +21,7 @@ int run(State& st) {
   load_fields(st.t, st.config, st.c.scenario);
   const EndToEndConfig& c = st.c;
   std::vector<std::string> inputs{st.config, data_path(c.text), c.acc.tokenizer, data_path(c.scenario.model)};
+  for (const std::string& m : c.scenario.m) inputs.push_back(m);
   check_output_path(c.run.output, inputs);
   const Backend b = run_backend(c.run);
   const std::string toml = st.t.to_toml();

@@ -20,6 +20,7 @@ int run(State& st) {
   load_fields(st.t, st.config, st.c.scenario);
   std::vector<std::string> inputs{st.config};
   inputs.insert(inputs.end(), st.c.models.begin(), st.c.models.end());
+  for (const std::string& m : st.c.scenario.m) inputs.push_back(m);
   check_output_path(st.c.run.output, inputs);
   RunInfo info{command_line(), st.t.to_toml(), st.c.scenario.seed, "cpu", "host CPU (closed-form latency model)", "latency"};
   ResultFile out(st.c.run.output, info);

@@ -27,7 +27,7 @@ const bool registered = register_command(
          const Backend b = run_backend(st->c.run);
          const MseExperiment e = make_mse(st->c, b);
          execute_plan("mse", e.plan, st->t.to_toml(), st->c.scenario.seed, b, st->c.run,
-                      {st->config, st->c.scenario.model},
+                      with_config(st->config, scenario_input_files(st->c.scenario)),
                       [&](const SampleSet& s, ResultFile& out) { write_mse(st->c, e, s, out); });
          if (!st->c.run.quiet)
            std::cerr << "mse: wrote " << (st->c.run.shard.empty() ? "" : "shard " + st->c.run.shard + " to ")

@@ -40,8 +40,9 @@ int run(State& st) {
                      NoisyScore ns;
                      summarize_rows(s.at(job + "/rows", p).data(), (long)s.count(job + "/rows", p), S, nL, clean, ns);
                      if (v == 0 && p == 0)
-                       std::printf("  clean perplexity %.4f +- %.4f over %ld tokens in %ld stories\n", clean.ppl.mean,
-                                   clean.ppl.se, clean.n_tokens, clean.n_sequences);
+                       std::printf("  clean perplexity %.4f +- %.4f over %ld tokens in %ld %s\n", clean.ppl.mean,
+                                   clean.ppl.se, clean.n_tokens, clean.n_sequences,
+                                   c.protocol == "windows" ? "windows" : "stories");
                      std::string where;
                      for (size_t d = 0; d < idx.size(); ++d) {
                        const Axis& a = e->plan.axes[d];

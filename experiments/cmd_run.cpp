@@ -42,11 +42,24 @@ int run_config(const std::string& config, const std::vector<std::string>& extra)
 
 const bool registered = register_command({"run", "Run the command a TOML config names (command = \"...\"); extra flags pass through",
                                           [](CLI::App& sub) -> std::function<int()> {
-  auto config = std::make_shared<std::string>();
-  sub.add_option("config", *config, "TOML config file with command = \"...\"")->required();
+  // Every argument is passed through; the config is found among them (flags may come before
+  // it): the first ending in ".toml", else the first that is neither a flag nor a flag's value.
   sub.allow_extras();
   CLI::App* s = &sub;
-  return [config, s] { return run_config(*config, s->remaining()); };
+  return [s] {
+    std::vector<std::string> args = s->remaining();
+    size_t k = args.size();
+    for (size_t i = 0; i < args.size() && k == args.size(); ++i)
+      if (args[i].size() > 5 && args[i].ends_with(".toml")) k = i;
+    for (size_t i = 0; i < args.size() && k == args.size(); ++i)
+      if (!args[i].starts_with("-") && (i == 0 || !args[i - 1].starts_with("-") || args[i - 1] == "-q" ||
+                                        args[i - 1] == "--quiet" || args[i - 1] == "--resume" || args[i - 1] == "--fresh"))
+        k = i;
+    if (k == args.size()) throw InputError("run: no config file given (airtp run CONFIG.toml [flags])");
+    const std::string config = args[k];
+    args.erase(args.begin() + (long)k);
+    return run_config(config, args);
+  };
 }});
 
 }  // namespace

@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "experiments/commands.hpp"
 #include "host/config/fields.hpp"
@@ -18,6 +19,12 @@ inline void load_fields(FieldTable& t, const std::string& config) {
 inline void load_fields(FieldTable& t, const std::string& config, Scenario& s) {
   load_fields(t, config);
   resolve_scenario(t, s);
+}
+
+// The config file (when given) and the scenario's input files, for the output-path check.
+inline std::vector<std::string> with_config(const std::string& config, std::vector<std::string> files) {
+  files.insert(files.begin(), config);
+  return files;
 }
 
 // The positional config argument every configurable command takes.

@@ -5,7 +5,8 @@
 #       build-fuzz/work/gguf fuzz/corpus/gguf
 # (the first directory collects new inputs; fuzz/corpus/<target> is the checked-in seed set).
 # Targets: fuzz_gguf, fuzz_quants, fuzz_llama2c, fuzz_tokenizer, fuzz_toml_config, fuzz_merge.
-# Also fuzz_tokenizer_bpe (GGUF tokenizers; seeds in fuzz/corpus/tokenizer_bpe).
+# Also fuzz_tokenizer_bpe (GGUF tokenizers; seeds in fuzz/corpus/tokenizer_bpe) and fuzz_flags
+# (command lines of every configurable command; seeds in fuzz/corpus/flags).
 # fuzz_merge drives the HDF5 library (not instrumented) with corrupt files through read_shard,
 # which parses in a child process because libhdf5 itself overflows on some (see
 # fuzz/fuzz_merge.cpp); a crash in the child must come back as an InputError.
@@ -40,20 +41,20 @@ mkdir -p "$out/work/tokenizer_bpe"
   "$root/fuzz/fuzz_tokenizer_bpe.cpp" "${tok[@]}" "$root/host/model/tokenizer_gguf.cpp" "${gguf[@]}" \
   -o "$out/fuzz_tokenizer_bpe"
 
-# mse_config.cpp validates the solver name through parse_solver (host/solvers/solve.cpp); the
-# numeric back end solve.cpp references is replaced by traps (fuzz/solver_link_traps.cpp).
-# -fno-sanitize=unreachable: toml++ 3.3.0 (Debian) hits TOML_UNREACHABLE in
-# is_non_ascii_horizontal_whitespace for U+00A1..U+03F9 outside strings (e.g. "\xC2\xA7 = 1" at the
-# start of a line), and its internal assert in parse_key fires on e.g. "[~oise]" after other
-# tables; the Release build (-DNDEBUG, as airtp is built) reports a parse error (exit 2) for
-# both. Library bugs, so this target skips them: -fno-sanitize=unreachable -DNDEBUG.
-"$CXX" "${flags[@]}" "${fz[@]}" -fno-sanitize=unreachable -DNDEBUG \
-  "$root/fuzz/fuzz_toml_config.cpp" "$root/host/config/mse_config.cpp" "$root/host/config/toml_read.cpp" \
-  "$root/host/solvers/solve.cpp" "$root/fuzz/solver_link_traps.cpp" -fopenmp -o "$out/fuzz_toml_config"
+# The config and command-line targets read every command's field table, so they link the whole
+# host library, built by CMake with AIRTP_FUZZ (clang, instrumented for libFuzzer and the
+# sanitizers). toml++ 3.3.0 (Debian) hits TOML_UNREACHABLE on some non-ASCII bytes outside
+# strings and an internal assert in parse_key; Release (-DNDEBUG, as airtp is built) reports a
+# parse error for both: library bugs, so the targets are built Release.
+cmake -S "$root" -B "$out/cmake" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_BUILD_TYPE=Release -DAIRTP_FUZZ=ON \
+  -DAIRTP_CUDA=OFF -DCMAKE_CXX_FLAGS="-fno-sanitize=unreachable" >/dev/null
+cmake --build "$out/cmake" -j"$(nproc)" --target fuzz_toml_config fuzz_flags
+cp "$out/cmake/fuzz_toml_config" "$out/cmake/fuzz_flags" "$out/"
+mkdir -p "$out/work/flags"
 
 h5=(-I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5_cpp -lhdf5)
 "$CXX" "${flags[@]}" "${fz[@]}" "$root/fuzz/fuzz_merge.cpp" "$root/host/runs/shard_file.cpp" "$root/host/common/fork_workers.cpp" \
   "$root/host/io/result_file.cpp" "$root/host/runs/samples.cpp" "$root/host/runs/shard.cpp" \
   "$root/host/common/version.cpp" -DAIRTP_VERSION="\"fuzz\"" -DAIRTP_GIT_VERSION="\"fuzz\"" "${h5[@]}" -o "$out/fuzz_merge"
 echo "built $out/fuzz_{gguf,quants,llama2c,tokenizer,toml_config,merge}"
-echo "built $out/fuzz_tokenizer_bpe"
+echo "built $out/fuzz_tokenizer_bpe $out/fuzz_flags"

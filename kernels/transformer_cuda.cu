@@ -15,7 +15,7 @@
 #include <string>
 
 #include "kernels/transformer_device.hpp"
-#include "host/model/transformer_gpu.hpp"
+#include "kernels/exact_sum_gpu.hpp"
 #include "kernels/transformer_ops.cuh"
 
 namespace airtp::gpu {

@@ -5,8 +5,8 @@
 #include <functional>
 #include <vector>
 
-#include "host/model/tp_split.hpp"
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
+#include "kernels/tp_plan.hpp"
 
 namespace airtp::gpu {
 

@@ -254,18 +254,15 @@ TEST(Fields, TheSameRulesFromTomlAndFromFlags) {
   EXPECT_NE(top.find("seed = \"18446744073709551615\"\n"), std::string::npos) << top;
 }
 
-// DISABLED (reported to the lead): a seed written as a whole float is accepted from TOML
-// (`seed = 1e3` runs with seed 1000) but refused from the command line (`--seed 1e3`: "'1e3'
-// is not a whole number from 0 to 2^64 - 1"), while realizations accepts 1e3 from both.
-TEST(Fields, DISABLED_SeedsAsWholeFloatsFollowTheSameRule) {
+// A seed written as a float is refused from TOML as it is from the command line (a seed is
+// up to 2^64 - 1, beyond what a float holds exactly).
+TEST(Fields, SeedsAsWholeFloatsFollowTheSameRule) {
   EXPECT_EQ(error_of("mse", "seed = 1e3\n", {}).empty(), error_of("mse", "", {"--seed", "1e3"}).empty());
 }
 
-// DISABLED (reported to the lead): a boolean flag given a value is taken as true whatever the
-// value: `airtp compare --lower-bound=false` computes the lower bound and records
-// lower_bound = true, and since compare's default is true there is no way to switch it off
-// from the command line. A false must be false, or refused.
-TEST(Fields, DISABLED_ABooleanFlagGivenFalseIsFalseOrRefused) {
+// A boolean flag given a value: `airtp compare --lower-bound=false` switches off compare's
+// default (true); once every value was taken as true.
+TEST(Fields, ABooleanFlagGivenFalseIsFalseOrRefused) {
   const std::string e = error_of("compare", "", {"--lower-bound=false"});
   if (e.empty()) {
     const std::string toml = resolve("compare", "", {"--lower-bound=false"});
@@ -275,11 +272,8 @@ TEST(Fields, DISABLED_ABooleanFlagGivenFalseIsFalseOrRefused) {
   }
 }
 
-// DISABLED (reported to the lead, cosmetic): exact_number picks the shortest %g text that reads
-// back, so whole numbers from 10 on are written in exponent form: the resolved TOML says
-// "percentiles = [5.0, 25.0, 5e+01, 75.0, 95.0]" and "aoa_deg = -1e+01" (it still reads back
-// exactly).
-TEST(Fields, DISABLED_WholeNumbersAreWrittenPlainly) {
+// Whole numbers are written plainly in the resolved TOML ("50.0", not "5e+01").
+TEST(Fields, WholeNumbersAreWrittenPlainly) {
   EXPECT_EQ(exact_number(50.0), "50.0");
   EXPECT_EQ(exact_number(-10.0), "-10.0");
   EXPECT_EQ(exact_number(0.1), "0.1");

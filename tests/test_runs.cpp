@@ -482,7 +482,7 @@ bool kill_after_a_block(const std::string& args, const std::string& out, const s
 // says what to do; --fresh discards it and gives the uninterrupted file; --resume and --fresh
 // together are refused.
 TEST(Resume, ACheckpointNeedsResumeOrFresh) {
-  // No worker processes here (see DISABLED_AKilledSdrRunReleasesItsLock): two points of the
+  // No worker processes here (see AKilledSdrRunReleasesItsLock): two points of the
   // fast solver, one block each.
   const std::string args = "mse -q -N 2,4 --n-rx 12 -R 2000 --seed 3";
   const std::string ref = tmp("fresh_ref.h5"), out = tmp("fresh.h5");
@@ -542,14 +542,11 @@ TEST(Resume, ASecondLiveRunOnTheSameOutputIsRefused) {
   EXPECT_FALSE(fs::exists(out + ".ckpt"));
 }
 
-// DISABLED (reported to the lead): the SDR (and lower-bound) worker processes inherit the
-// checkpoint lock's descriptor, and after the run is killed with SIGKILL they go on computing
-// their share of the block (seconds at this size), re-parented to init, holding the lock: the
-// user's `--resume` is refused with "another airtp run (pid <the dead pid>) is writing it right
-// now" until they finish. (Reproduce: airtp compare -N 4 --n-rx 16 -R 400 --solvers sdr
-// --draws 50 -o x.h5, kill -9 it after a second, rerun with --resume: exit 2; 2 orphaned
-// `airtp compare` processes are still there 8 s later.)
-TEST(Resume, DISABLED_AKilledSdrRunReleasesItsLock) {
+// The SDR (and lower-bound) worker processes end with a killed parent (PR_SET_PDEATHSIG) and
+// hold none of its descriptors: the checkpoint lock is free for the next run at once. (Once
+// they went on computing, re-parented to init, holding the lock, and `--resume` was refused
+// with "another airtp run (pid <the dead pid>) is writing it right now".)
+TEST(Resume, AKilledSdrRunReleasesItsLock) {
   const std::string args = "compare -q -N 4 --n-rx 16 -R 400 --solvers sdr --draws 50 --seed 4";
   const std::string out = tmp("sdr_lock.h5");
   fs::remove(out);

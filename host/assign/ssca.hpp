@@ -79,7 +79,10 @@ struct SscaOptions {
   int validate_every = 1;      // iterations between validation points (the last one always)
   double rho_scale = 1, rho_exp = 0.6;      // rho^tau = rho_scale / (tau+1)^rho_exp
   double gamma_scale = 1, gamma_exp = 0.9;  // gamma^tau = gamma_scale / (tau+1)^gamma_exp
-  double curvature = 0.3;      // surrogate's quadratic weight (objective normalised to 1 at m^0)
+  // The surrogate's quadratic weight (objective normalised to 1 at m^0). 1 keeps the first
+  // (gamma = 1) step off the simplex's vertices with the presets' computation energies (the
+  // normalised gradient e_n s_tot / c_n is about 3); 0.3 overshot there (tests/test_assign.cpp).
+  double curvature = 1.0;
   double energy_margin = 1e-3; // c_n >= margin * P_n^max
   double smooth_p = 128;       // gradient weights over devices (0: active device only)
   std::vector<double> m0;      // start; empty: uniform projected onto the feasible set

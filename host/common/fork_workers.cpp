@@ -35,6 +35,10 @@ ChildProcess start_child(const std::function<std::string()>& work) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
     ::close(fds[0]);
+    // Nothing the parent holds stays open in the child but its own pipe: above all not the
+    // checkpoint lock, which a child outliving a killed parent would otherwise keep.
+    if (fds[1] > 3) ::close_range(3, (unsigned)fds[1] - 1, 0);
+    ::close_range((unsigned)fds[1] + 1, ~0U, 0);
     if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
     for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
     std::string bytes;

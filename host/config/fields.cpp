@@ -44,9 +44,6 @@ bool is_integer_target(const Field::Target& t) {
 bool is_real_target(const Field::Target& t) {
   return std::holds_alternative<double*>(t) || std::holds_alternative<std::vector<double>*>(t);
 }
-bool is_text_target(const Field::Target& t) {
-  return std::holds_alternative<std::string*>(t) || std::holds_alternative<std::vector<std::string>*>(t);
-}
 bool is_list_target(const Field::Target& t) {
   return std::holds_alternative<std::vector<int>*>(t) || std::holds_alternative<std::vector<double>*>(t) ||
          std::holds_alternative<std::vector<std::string>*>(t);
@@ -94,6 +91,12 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 std::string exact_number(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   if (std::isnan(v)) return "nan";
+  // Whole numbers of a few digits plainly ("50.0", not "5e+01"); large ones stay short (3e+12).
+  if (v == std::floor(v) && std::fabs(v) < 1e7) {
+    char w[40];
+    std::snprintf(w, sizeof w, "%.1f", v);
+    return w;
+  }
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   // The shortest text that reads back exactly, so configs stay readable ("0.1", not "0.10000000000000001").
@@ -297,6 +300,9 @@ void FieldTable::set_from_node(Field& f, const toml::node& n, const std::string&
             set_from_text(f, s->get(), where);  // seeds above 2^63 - 1 as a string of digits
             return;
           }
+          // As on the command line, a seed is written in digits: 1e3 or 7.0 is refused.
+          if (n.is_floating_point())
+            bad("'" + exact_number(n.as_floating_point()->get()) + "' is not a whole number from 0 to 2^64 - 1");
           long long v;
           if (!node_integer(n, v)) bad("must be " + type_words(f.target));
           if (v < 0) bad("must not be negative (" + std::to_string(v) + "); seeds are 0 ... 2^64 - 1");
@@ -520,6 +526,7 @@ void FieldTable::add_flags(CLI::App& app) {
   options_.assign(fields_.size(), nullptr);
   alias_options_.assign(fields_.size(), {});
   bool_flag_.assign(fields_.size(), 0);
+  bool_value_ = std::make_unique<bool[]>(fields_.size());
   for (size_t i = 0; i < fields_.size(); ++i) {
     Field& f = fields_[i];
     // The default as the resolved TOML would write it.
@@ -555,7 +562,8 @@ void FieldTable::add_flags(CLI::App& app) {
     const std::string names = f.short_flag.empty() ? f.flag : f.flag + "," + f.short_flag;
     CLI::Option* o;
     if (std::holds_alternative<bool*>(f.target)) {
-      o = app.add_flag(names)->description(help);
+      // --flag sets true, --flag=false (or =0) false; other values are a parse error.
+      o = app.add_flag(names, bool_value_[i])->description(help);
       bool_flag_[i] = 1;
     } else {
       o = app.add_option(names, flag_text_[i], help);
@@ -568,7 +576,7 @@ void FieldTable::add_flags(CLI::App& app) {
     if (f.hidden) o->group("");
     options_[i] = o;
     for (const std::string& a : f.aliases) {
-      CLI::Option* ao = bool_flag_[i] ? app.add_flag(a)->description("alias of " + f.flag)
+      CLI::Option* ao = bool_flag_[i] ? app.add_flag(a, bool_value_[i])->description("alias of " + f.flag)
                                       : app.add_option(a, flag_text_[i], "alias of " + f.flag);
       ao->group("");  // hidden: old spellings keep working without cluttering --help
       alias_options_[i].push_back(ao);
@@ -584,7 +592,7 @@ void FieldTable::apply_flags() {
     if (given == 0) continue;
     if (given > 1) throw InputError(fields_[i].name() + ": given more than once");
     if (bool_flag_[i]) {
-      *std::get<bool*>(fields_[i].target) = true;
+      *std::get<bool*>(fields_[i].target) = bool_value_[i];
     } else {
       set_from_text(fields_[i], flag_text_[i], "");
     }

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -134,6 +135,7 @@ class FieldTable {
   std::vector<std::vector<CLI::Option*>> alias_options_;
   std::vector<char> from_file_, from_flag_;
   std::vector<char> bool_flag_;           // per field, for boolean flags
+  std::unique_ptr<bool[]> bool_value_;    // per field: a boolean flag's value (--flag, --flag=false)
 };
 
 // Formats a double so that it reads back exactly (TOML and result metadata).

@@ -2,6 +2,7 @@
 
 #include <H5Cpp.h>
 #include <hdf5_hl.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "host/common/errors.hpp"
 #include "host/common/version.hpp"
@@ -222,7 +224,13 @@ ResultFile::ResultFile(std::string path, const RunInfo& info) : impl_(new Impl),
          ".tmp-" + std::to_string(::getpid());
   H5::Exception::dontPrint();
   try {
-    impl_->file = H5::H5File(tmp_, H5F_ACC_TRUNC);
+    // The file is built in memory (HDF5's core driver, no backing store) and written out by
+    // commit() with plain write() calls: a full disk or a file-size limit is then an error of
+    // ours to report, not a failure inside HDF5's own flush (libhdf5 1.10 crashes closing a
+    // file whose flush failed).
+    H5::FileAccPropList fapl;
+    if (H5Pset_fapl_core(fapl.getId(), 1 << 20, 0) < 0) throw H5::FileIException("H5Pset_fapl_core", "core driver");
+    impl_->file = H5::H5File(tmp_, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl);
   } catch (const H5::Exception& e) {
     throw IoError("output '" + path_ + "': cannot create the HDF5 file: " + e.getDetailMsg());
   }
@@ -423,10 +431,43 @@ void ResultFile::attr(const std::string& object, const std::string& key, int64_t
 }
 
 void ResultFile::commit() {
+  std::vector<char> image;
   guarded(path_, "finishing", [&] {
     impl_->file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t n = H5Fget_file_image(impl_->file.getId(), nullptr, 0);
+    if (n < 0) throw H5::FileIException("H5Fget_file_image", "file image size");
+    image.resize((size_t)n);
+    if (H5Fget_file_image(impl_->file.getId(), image.data(), image.size()) != n)
+      throw H5::FileIException("H5Fget_file_image", "file image");
     impl_->file.close();
   });
+  // The image goes to the temporary name, then into place.
+  const int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    const int e = errno;
+    throw IoError("result file '" + path_ + "': cannot create '" + tmp_ + "': " + std::strerror(e));
+  }
+  auto fail = [&](const std::string& what, int e) {
+    ::close(fd);
+    std::remove(tmp_.c_str());
+    const std::string why = e == ENOSPC ? "no space left on the device"
+                            : e == EFBIG ? "file too large (a file-size limit, ulimit -f?)"
+                                         : std::strerror(e);
+    throw IoError("result file '" + path_ + "': " + what + " failed: " + why);
+  };
+  for (size_t off = 0; off < image.size();) {
+    const ssize_t w = ::write(fd, image.data() + off, image.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) fail("writing " + std::to_string(image.size()) + " bytes", errno);
+    if (w == 0) fail("writing " + std::to_string(image.size()) + " bytes", ENOSPC);
+    off += (size_t)w;
+  }
+  if (::fsync(fd) != 0 && errno != EINVAL) fail("fsync", errno);
+  if (::close(fd) != 0) {
+    const int e = errno;
+    std::remove(tmp_.c_str());
+    throw IoError("result file '" + path_ + "': closing failed: " + std::strerror(e));
+  }
   // rename() replaces a regular file or a symlink at path_ (the link itself, not its target).
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
     const int e = errno;

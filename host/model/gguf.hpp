@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
 
 namespace airtp {
 

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
 
 namespace airtp {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "host/model/gguf.hpp"
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
 
 namespace airtp {
 

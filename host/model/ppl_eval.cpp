@@ -75,7 +75,11 @@ void score_rows(const Transformer& model, const std::vector<std::vector<int>>& s
   auto from = [&](long s) { return score_from.empty() ? 1 : std::max(1, score_from[(size_t)s]); };
   const TpPlan one = unsplit_plan(model.cfg());
   const ExactAllReduce exact;
-  const long chunk = 64;
+  // Sequences per chunk: at most 64, and the chunk's clean log-probs (T x V floats each) within
+  // about 256 MB, so that a large vocabulary (SmolLM2: 49,152) does not hold gigabytes.
+  size_t longest = 1;
+  for (const auto& q : seqs) longest = std::max(longest, q.size());
+  const long chunk = std::clamp<long>((long)((256u << 20) / (longest * (size_t)V * sizeof(float))), 1, 64);
   std::vector<std::vector<float>> clean_lp(chunk);  // log-probs of the chunk's clean model
   std::vector<std::vector<int>> clean_top(chunk);
   std::vector<double> clean_nll(chunk);

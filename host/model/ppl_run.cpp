@@ -253,7 +253,7 @@ std::unique_ptr<PplExperiment> make_ppl(const PplConfig& c, Backend b) {
 void write_ppl(const PplConfig& c, const PplExperiment& e, const SampleSet& set, ResultFile& out) {
   check_complete(e.plan, set);
   const ModelConfig& cfg = e.model->weights.cfg;
-  const int nL = cfg.n_layers, F = row_width(nL);
+  const int nL = cfg.n_layers;
   const long S = (long)e.seqs.size();
   const size_t C = e.curves.size(), P = grid_points(e.plan.axes), Q = 2 * (size_t)nL;
   std::vector<double> ppl(C * P), ppl_se(C * P), dn(C * P), dn_se(C * P), kl(C * P), kl_se(C * P), top(C * P),

@@ -18,7 +18,7 @@
 #include "host/model/allreduce_air.hpp"
 #include "host/model/tokenizer.hpp"
 #include "host/model/transformer.hpp"
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
 #include "host/runs/engine.hpp"
 #include "host/runs/run_settings.hpp"
 #include "host/scenario/scenario.hpp"

@@ -9,23 +9,10 @@
 #pragma once
 #include <string>
 #include <vector>
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
+#include "kernels/tp_plan.hpp"
 
 namespace airtp {
-
-struct DeviceShard {
-  int q_head0 = 0, n_q_heads = 0;  // query heads [q_head0, q_head0 + n_q_heads)
-  int kv_head0 = 0, n_kv_heads = 0;  // KV heads it holds (replicas when shared)
-  int hid0 = 0, n_hid = 0;         // MLP neurons [hid0, hid0 + n_hid)
-};
-
-struct TpPlan {
-  int n_dev = 1;
-  std::vector<double> m;
-  std::vector<DeviceShard> dev;
-  bool kv_replicated = false;  // N > n_kv_heads
-  std::string describe() const;
-};
 
 // Largest-remainder rounding of m_n * total to integers summing to total (ties go to the
 // lower index). m must be non-negative and sum to 1 (checked by the caller).

@@ -19,7 +19,7 @@
 
 #include "host/model/allreduce.hpp"
 #include "host/model/tp_split.hpp"
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
 
 namespace airtp {
 

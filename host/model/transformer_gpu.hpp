@@ -13,9 +13,10 @@
 #include <vector>
 
 #include "host/model/allreduce.hpp"
+#include "kernels/exact_sum_gpu.hpp"
 #include "host/model/tp_split.hpp"
 #include "host/model/transformer.hpp"
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
 
 namespace airtp {
 
@@ -67,26 +68,5 @@ void run_batch_gpu(const GpuTransformer& model, const std::vector<BatchItem>& it
 // NumericalError on a non-finite result. Sequences run in parallel (OpenMP).
 void reduce_blocks_on_host(const AllReduce& ar, const float* parts, int n_dev, int B, int T, int dim, const int* lens,
                            const AllReduceContext* ctx, int layer, int which, float* red, ReduceStats* stats);
-
-// The on-device exact all-reduce alone, for benchmarks and tests: N blocks of n floats in
-// device memory summed into one block (the kernel the forward pass uses).
-class ExactSumGpu {
- public:
-  ExactSumGpu(int n_dev, long n);
-  ~ExactSumGpu();
-  ExactSumGpu(const ExactSumGpu&) = delete;
-  ExactSumGpu& operator=(const ExactSumGpu&) = delete;
-  void upload(const float* parts);  // N x n floats from host memory
-  // Runs the sum `reps` times back to back; returns the seconds of one sum (CUDA events).
-  double time(int reps);
-  void download(float* out) const;  // the last sum, n floats
-  long bytes_moved() const { return (long)(n_dev_ + 1) * n_ * (long)sizeof(float); }
-
- private:
-  int n_dev_;
-  long n_;
-  float* parts_ = nullptr;  // device memory
-  float* out_ = nullptr;
-};
 
 }  // namespace airtp

@@ -63,14 +63,20 @@ void execute_plan(const std::string& kind, const RunPlan& plan, const std::strin
   ctl.checkpoint = &ckpt;
   ctl.quiet = r.quiet;
   const SampleSet samples = run_plan(plan, ctl);
-  if (shard.given) {
-    ResultFile out(r.output, run_info("shard", toml, seed, b));
-    write_shard(out, make_shard_header(kind, toml, seed, backend_name(b), shard), samples);
-    out.commit();
-  } else {
-    ResultFile out(r.output, run_info(kind, toml, seed, b));
-    write(samples, out);
-    out.commit();
+  try {
+    if (shard.given) {
+      ResultFile out(r.output, run_info("shard", toml, seed, b));
+      write_shard(out, make_shard_header(kind, toml, seed, backend_name(b), shard), samples);
+      out.commit();
+    } else {
+      ResultFile out(r.output, run_info(kind, toml, seed, b));
+      write(samples, out);
+      out.commit();
+    }
+  } catch (const IoError& e) {
+    // The work is not lost: the checkpoint holds every finished block.
+    throw IoError(std::string(e.what()) + "; the finished work is kept in '" + r.output +
+                  ".ckpt/': rerun the same command with --resume once there is room");
   }
   ckpt.remove();
 }

@@ -44,6 +44,9 @@ static std::string trim(const std::string& s) {
 
 std::vector<Device> parse_device_mix(const std::string& mix, const std::string& field) {
   std::vector<Device> out;
+  const std::string whole = trim(mix);
+  if (!whole.empty() && (whole.front() == '+' || whole.back() == '+'))
+    throw InputError(field + ": empty term in '" + mix + "'");
   std::stringstream ss(mix);
   std::string term;
   while (std::getline(ss, term, '+')) {

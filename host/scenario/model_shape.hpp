@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
-#include "host/model/weights.hpp"
+#include "kernels/model_weights.hpp"
 
 namespace airtp {
 

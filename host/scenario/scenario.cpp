@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <sstream>
 
@@ -103,6 +104,12 @@ double device_distance(const Scenario& s, const Device& d, int n) {
   return s.distance_min_m + (s.distance_max_m - s.distance_min_m) * uniform_topology(s.seed, 3 * (uint64_t)n + 2);
 }
 
+std::vector<std::string> scenario_input_files(const Scenario& s) {
+  std::vector<std::string> v{s.model};
+  for (const std::string& m : s.m) v.push_back(m);
+  return v;
+}
+
 double computation_energy(const Device& d, double m_n, const ModelShape& shape) {
   return d.energy_per_param * m_n * shape.layer_matmul_params();
 }
@@ -123,7 +130,10 @@ std::vector<double> resolve_assignment(const std::string& spec, const std::vecto
     double sum = 0;
     for (const Device& d : devices) sum += spec == "compute" ? d.flops : d.memory_bytes;
     for (const Device& d : devices) m.push_back((spec == "compute" ? d.flops : d.memory_bytes) / sum);
-  } else if (spec.find_first_not_of("0123456789.,eE+- ") == std::string::npos) {
+  } else if (spec.find_first_not_of("0123456789.,eE+- ") == std::string::npos ||
+             (spec.find(',') != std::string::npos && spec.find('/') == std::string::npos &&
+              !std::filesystem::exists(spec))) {
+    // Shares a,b,c (a list with a comma that names no file).
     std::stringstream ss(spec);
     std::string item;
     while (std::getline(ss, item, ',')) {

@@ -142,6 +142,10 @@ std::vector<double> resolve_assignment(const std::string& spec, const std::vecto
 // Distance of device n (its own, or drawn for the topology in [distance_min_m, distance_max_m]).
 double device_distance(const Scenario& s, const Device& d, int n);
 
+// The files a scenario may read, for the output-path check (an output must not be one of
+// them): the model and every assignment given as a file.
+std::vector<std::string> scenario_input_files(const Scenario& s);
+
 // c_n(m) = P_n^max - e_n m_n s_tot (J left for transmission) and the energy checks, exposed for
 // the assignment loop and the tests.
 double computation_energy(const Device& d, double m_n, const ModelShape& shape);

@@ -225,13 +225,20 @@ void write_compare(const CompareConfig& c, const CompareExperiment& e, const Sam
       const Link& link = e.links[p];
       const std::string g = "compare/channels/p" + std::to_string(p);
       const ResultFile::Stage st(out, "design (per-realization alpha, point " + std::to_string(p) + ")");
-      const size_t R = set.count(job_of(c, 0) + "/alpha", p);
-      std::vector<double> alpha;
-      std::vector<char> ok;
-      for (size_t s = 0; s < NS; ++s)
-        for (double a : set.at(job_of(c, s) + "/alpha", p)) alpha.push_back(std::isfinite(a) ? a : 0.0), ok.push_back(std::isfinite(a));
+      // With --target-rse the solvers may stop at different counts: the channels of the
+      // longest run are stored, and a solver's realizations past its own count are masked.
+      size_t R = 0;
+      for (size_t s = 0; s < NS; ++s) R = std::max(R, (size_t)set.count(job_of(c, s) + "/alpha", p));
+      std::vector<double> alpha(NS * R, 0.0);
+      std::vector<char> ok(NS * R, 0);
+      for (size_t s = 0; s < NS; ++s) {
+        const std::vector<double>& a = set.at(job_of(c, s) + "/alpha", p);
+        for (size_t r = 0; r < a.size() && r < R; ++r)
+          alpha[s * R + r] = std::isfinite(a[r]) ? a[r] : 0.0, ok[s * R + r] = std::isfinite(a[r]);
+      }
       out.write_masked(g + "/alpha", alpha, ok, {NS, R}, {"solver", "realization"}, "1",
-                       "exact alpha = max_n tr((G^H Q_n G)^{-1}) / E_n per solver and realization; outages masked");
+                       "exact alpha = max_n tr((G^H Q_n G)^{-1}) / E_n per solver and realization; outages and "
+                       "realizations past the solver's own count (early stopping) masked");
       const int N = link.ch.n_dev, nr = link.ch.n_rx, nt = link.ch.n_tx;
       std::vector<std::complex<double>> H((size_t)R * N * nr * nt), Hh(H.size());
       channel_batch_cpu(link.ch, 0, (long)R, H.data(), Hh.data());
