@@ -16,6 +16,7 @@
 #include "host/latency/latency_run.hpp"
 #include "host/model/ppl_run.hpp"
 #include "host/runs/run_settings.hpp"
+#include "host/scenario/scenario_fields.hpp"
 #include "host/solvers/compare.hpp"
 #include "host/sweep/mse.hpp"
 
