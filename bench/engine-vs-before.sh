@@ -24,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 one() {  # tree binary config flags -> seconds
   local t0 t1
   t0=$(date +%s.%N)
-  (cd "$1" && "$2" run "experiments/paper/$3" --quiet --out "$tmp/r.h5" $4 >/dev/null 2>"$tmp/err") ||
+  (cd "$1" && "$2" run "experiments/paper/$3" --quiet -o "$tmp/r.h5" $4 >/dev/null 2>"$tmp/err") ||
     { echo "failed: $2 run $3 $4: $(tail -2 "$tmp/err")" >&2; exit 1; }
   t1=$(date +%s.%N)
   rm -rf "$tmp/r.h5" "$tmp/r.h5.ckpt"
