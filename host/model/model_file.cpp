@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <filesystem>
 #include <map>
 
 #include "host/common/errors.hpp"
@@ -13,6 +15,17 @@ namespace airtp {
 namespace {
 
 bool is_gguf(const MappedInput& m) { return m.size() >= 4 && std::memcmp(m.data(), "GGUF", 4) == 0; }
+}  // namespace
+
+bool is_gguf_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  char magic[4] = {};
+  std::ifstream(path, std::ios::binary).read(magic, 4);
+  return std::memcmp(magic, "GGUF", 4) == 0;
+}
+
+namespace {
 
 ModelFileInfo llama2c_info(const MappedInput& m) {
   ModelFileInfo info;

@@ -32,6 +32,10 @@ struct ModelFile {
   std::optional<GgufVocab> vocab;  // GGUF only: the tokenizer's vocabulary as stored in the file
 };
 
+// True when `path` is a regular file that starts with the GGUF magic (nothing else is read;
+// errors about the file are left to the loaders).
+bool is_gguf_file(const std::string& path);
+
 // Reads and (for GGUF) dequantizes the whole model. InputError naming the file and what is
 // wrong for a missing, non-regular, truncated, corrupt or unsupported file.
 ModelFile load_model_file(const std::string& path);

@@ -116,12 +116,7 @@ LoadedModel load_model(const std::string& model, const std::string& tokenizer) {
   // The format is told by content: a GGUF file carries its own tokenizer; a llama2.c
   // checkpoint needs one, given or next to it (tok512.bin / tokenizer.bin), found before the
   // weights are read.
-  bool gguf = false;
-  if (fs::is_regular_file(path, ec)) {
-    char magic[4] = {};
-    std::ifstream(path, std::ios::binary).read(magic, 4);
-    gguf = std::string(magic, 4) == "GGUF";
-  }
+  const bool gguf = is_gguf_file(path);
   if (tok.empty() && !gguf) {
     for (const char* name : {"tokenizer.bin", "tok512.bin"}) {
       const fs::path cand = fs::path(path).parent_path() / name;
