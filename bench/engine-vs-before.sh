@@ -6,7 +6,8 @@
 # Each binary runs its own tree's experiments/paper/ config (the vocabulary changed with the
 # redesign; the sizes did not) from that tree, with the same extra flags; the medians of ROUNDS
 # (default 3) runs are printed with their ratio. "full*" rows are the full configs reduced by
-# the flags shown, so that a row takes seconds to a minute on 2 cores.
+# the flags shown, so that a row takes seconds to a minute on 2 cores. CASES=REGEX runs only the
+# cases whose name matches (e.g. CASES=smoke with more rounds).
 set -euo pipefail
 old_tree=$1 old=$2 new_tree=$3 new=$4 rounds=${5:-3}
 cases=(
@@ -35,6 +36,7 @@ echo "date $(date -u +%F) cpu '$(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 printf '| %-46s | %8s | %8s | %6s |\n' "case" "before s" "after s" "ratio"
 for c in "${cases[@]}"; do
   IFS='|' read -r name cfg flags newflags <<<"$c"
+  [[ -z "${CASES:-}" || "$name" =~ ${CASES} ]] || continue
   : >"$tmp/a"; : >"$tmp/b"
   for r in $(seq 1 "$rounds"); do
     one "$old_tree" "$old" "$cfg" "$flags" >>"$tmp/a"

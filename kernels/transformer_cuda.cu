@@ -5,7 +5,7 @@
 // cuBLAS is column-major; a row-major matrix [rows][cols] is the column-major matrix
 // [cols][rows], so every product Y = X W^T of row-major matrices is computed as the
 // column-major Y^T = W^T(col) X^T(col): gemm(OP_T, OP_N) with W as the first operand.
-#include <cublas_v2.h>
+#include "kernels/cublas_loader.hpp"
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -85,7 +85,7 @@ struct DeviceModel {
   PinnedBuf parts_host, red_host;
 
   ~DeviceModel() {
-    if (blas) cublasDestroy(blas);
+    if (blas) cublas().destroy(blas);
     if (stream) cudaStreamDestroy(stream);
   }
   const float* output_matrix() const { return classifier.n ? classifier.p : tok_embedding.p; }
@@ -97,7 +97,7 @@ namespace {
 void gemm_xwt(cublasHandle_t h, int M, int out, int k, const float* X, int ldx, const float* W, int ldw, float* Y,
               int ldy, const char* what) {
   const float one = 1.0f, zero = 0.0f;
-  check_cublas(cublasSgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, out, M, k, &one, W, ldw, X, ldx, &zero, Y, ldy), what);
+  check_cublas(cublas().sgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, out, M, k, &one, W, ldw, X, ldx, &zero, Y, ldy), what);
 }
 
 void sync(DeviceModel& m) { check_cuda(cudaStreamSynchronize(m.stream), "cudaStreamSynchronize"); }
@@ -112,12 +112,12 @@ void attention(DeviceModel& m, int B, int T) {
   for (int h = 0; h < c.n_heads; ++h) {
     const int kvh = h / group;
     // scores_b[t][p] = scale * q_b[t] . k_b[p]   (row-major T x T per sequence)
-    check_cublas(cublasSgemmStridedBatched(m.blas, CUBLAS_OP_T, CUBLAS_OP_N, T, T, hs, &scale, m.k.p + kvh * hs, kvd,
+    check_cublas(cublas().sgemm_strided_batched(m.blas, CUBLAS_OP_T, CUBLAS_OP_N, T, T, hs, &scale, m.k.p + kvh * hs, kvd,
                                            sk, m.q.p + h * hs, dim, sq, &zero, m.scores.p, T, ss, B),
                  "cublasSgemmStridedBatched (attention scores)");
     launch_causal_softmax(m.scores.p, B, T, m.stream);
     // att_b[t][h*hs + i] = sum_p scores_b[t][p] v_b[p][kvh*hs + i]
-    check_cublas(cublasSgemmStridedBatched(m.blas, CUBLAS_OP_N, CUBLAS_OP_N, hs, T, T, &one, m.v.p + kvh * hs, kvd, sk,
+    check_cublas(cublas().sgemm_strided_batched(m.blas, CUBLAS_OP_N, CUBLAS_OP_N, hs, T, T, &one, m.v.p + kvh * hs, kvd, sk,
                                            m.scores.p, T, ss, &zero, m.att.p + h * hs, dim, sq, B),
                  "cublasSgemmStridedBatched (attention values)");
   }
@@ -172,11 +172,11 @@ DeviceModel* create_model(const ModelWeights& w, const std::vector<float>& rope_
   auto m = std::make_unique<DeviceModel>();
   m->cfg = w.cfg;
   check_cuda(cudaStreamCreate(&m->stream), "cudaStreamCreate");
-  check_cublas(cublasCreate(&m->blas), "cublasCreate");
-  check_cublas(cublasSetStream(m->blas, m->stream), "cublasSetStream");
+  check_cublas(cublas().create(&m->blas), "cublasCreate");
+  check_cublas(cublas().set_stream(m->blas, m->stream), "cublasSetStream");
   // Plain FP32 products: the default math mode never uses TF32 tensor cores for SGEMM (that
   // takes CUBLAS_TF32_TENSOR_OP_MATH), so the logits match the CPU forward to float rounding.
-  check_cublas(cublasSetMathMode(m->blas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+  check_cublas(cublas().set_math_mode(m->blas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
   m->layers.resize(w.layers.size());
   for (size_t l = 0; l < w.layers.size(); ++l) {
     const LayerWeights& L = w.layers[l];

@@ -278,3 +278,32 @@ TEST(GpuTransformer, ExactSumKernelEqualsHostSum) {
     for (long i = 0; i < n; ++i) ASSERT_EQ(got[i], want[i]) << "N = " << N << ", n = " << n << ", index " << i;
   }
 }
+
+#ifdef AIRTP_HAVE_CUDA
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "kernels/cublas_loader.hpp"
+
+// cuBLAS is opened on first use instead of linked (kernels/cublas_loader.hpp): the airtp binary
+// does not list it, and the loader finds it with every function the GPU forward calls. Needs
+// no GPU: opening the library does not touch the device.
+TEST(CublasLoader, NotLinkedAndOpenedOnFirstUse) {
+  std::string deps;
+  if (FILE* p = popen("ldd '" AIRTP_BINARY "' 2>&1", "r")) {
+    char buf[512];
+    while (fgets(buf, sizeof buf, p)) deps += buf;
+    pclose(p);
+  }
+  ASSERT_NE(deps.find("libcudart"), std::string::npos) << deps;  // ldd worked on the CUDA build
+  EXPECT_EQ(deps.find("libcublas"), std::string::npos) << deps;
+  const gpu::CublasApi& api = gpu::cublas();
+  EXPECT_TRUE(api.create && api.destroy && api.set_stream && api.set_math_mode && api.sgemm &&
+              api.sgemm_strided_batched);
+  std::ifstream maps("/proc/self/maps");
+  std::stringstream ss;
+  ss << maps.rdbuf();
+  EXPECT_NE(ss.str().find("libcublas.so"), std::string::npos);
+}
+#endif
