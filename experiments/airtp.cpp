@@ -4,6 +4,7 @@
 #include <new>
 #include "experiments/commands.hpp"
 #include "host/common/errors.hpp"
+#include "host/common/version.hpp"
 
 namespace airtp {
 
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"airtp: over-the-air tensor-parallel LLM inference simulator"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(AIRTP_VERSION " (" AIRTP_GIT_VERSION ")"));
+  app.set_version_flag("--version", std::string(code_version()));
   std::function<int()> action;
   for (auto& c : command_registry()) {
     CLI::App* sub = app.add_subcommand(c.name, c.help);

@@ -52,9 +52,10 @@ cmake --build "$out/cmake" -j"$(nproc)" --target fuzz_toml_config fuzz_flags
 cp "$out/cmake/fuzz_toml_config" "$out/cmake/fuzz_flags" "$out/"
 mkdir -p "$out/work/flags"
 
+cmake -DSRC="$root" -DOUT="$out/git_version.cpp" -P "$root/cmake/git_version.cmake"
 h5=(-I/usr/include/hdf5/serial -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5_cpp -lhdf5)
 "$CXX" "${flags[@]}" "${fz[@]}" "$root/fuzz/fuzz_merge.cpp" "$root/host/runs/shard_file.cpp" "$root/host/common/fork_workers.cpp" \
   "$root/host/io/result_file.cpp" "$root/host/runs/samples.cpp" "$root/host/runs/shard.cpp" \
-  "$root/host/common/version.cpp" -DAIRTP_VERSION="\"fuzz\"" -DAIRTP_GIT_VERSION="\"fuzz\"" "${h5[@]}" -o "$out/fuzz_merge"
+  "$root/host/common/version.cpp" "$out/git_version.cpp" -DAIRTP_VERSION="\"fuzz\"" "${h5[@]}" -o "$out/fuzz_merge"
 echo "built $out/fuzz_{gguf,quants,llama2c,tokenizer,toml_config,merge}"
 echo "built $out/fuzz_tokenizer_bpe $out/fuzz_flags"

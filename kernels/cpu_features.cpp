@@ -1,11 +1,11 @@
-// Run-time CPU feature checks for the CPU backend's instruction-set variants.
-#include <cstdlib>
+// Run-time CPU feature checks for the CPU code's instruction-set variants.
+#include "kernels/cpu_features.hpp"
 
-#include "kernels/fast_objective.cuh"
+#include <cstdlib>
 
 namespace airtp {
 
-#if defined(AIRTP_FAST_AVX2)
+#if defined(__GNUC__) && defined(__x86_64__)
 bool cpu_avx2_fma() {
   static const bool yes = [] {
     const char* off = std::getenv("AIRTP_NO_AVX2");

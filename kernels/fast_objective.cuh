@@ -18,6 +18,7 @@
 // Measured at N = 8, N_r = 20, N_t = L = 4 (one core, whole fast design per realization):
 // 520 us with fast_objective_any, 320 us with the SSE2 variant, 190 us with AVX2.
 #pragma once
+#include "kernels/cpu_features.hpp"
 #include "kernels/linalg.cuh"
 
 namespace airtp {
@@ -389,8 +390,6 @@ __attribute__((target("avx2,fma"))) double fast_objective_avx2(const CMat* H, in
                                                                const CMat& G, const CMat* grad) {
   return fast_objective_fixed<NT, L, 32>(H, n_dev, E, p, G, grad);
 }
-// True when this CPU runs AVX2 and FMA and AIRTP_NO_AVX2 is not set (kernels/cpu_features.cpp).
-bool cpu_avx2_fma();
 #endif
 
 // The fixed-size objective in the widest variant this CPU runs.

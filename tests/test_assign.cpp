@@ -22,10 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The assignment experiment's default scenario: 2*phone+laptop+jetson, physical mode, 20 dBm
-// over 1 MHz, stories260K (s_tot = 45,312 parameters per layer, L_0 = 32 symbols).
-AssignConfig hetero_config() { return AssignConfig{}; }
-Link hetero() { return assign_link(hetero_config()); }
+// The assignment experiment's link for a device mix (otherwise its default scenario: physical
+// mode, 20 dBm over 1 MHz, stories260K with s_tot = 45,312 parameters per layer, L_0 = 32).
 Link link_with(const std::string& devices, double k_db = 3.0, uint64_t seed = 1,
                const std::function<void(std::vector<Device>&)>& edit = {}) {
   AssignConfig c;

@@ -371,12 +371,17 @@ TEST(Fields, HelpShowsUnitsKeysAndDefaults) {
         return a != std::string::npos && l.compare(a, names.size() + 1, names + " ") == 0;
       });
       ASSERT_NE(line, lines.end()) << names << " is not in --help:\n" << r.output;
-      if (!f.unit.empty() && f.unit != "1") EXPECT_NE(line->find("[" + f.unit + "]"), std::string::npos) << *line;
-      if (!f.flag_only) EXPECT_NE(line->find("config key " + f.key), std::string::npos) << *line;
-      if (!std::holds_alternative<bool*>(f.target))
+      if (!f.unit.empty() && f.unit != "1") {
+        EXPECT_NE(line->find("[" + f.unit + "]"), std::string::npos) << *line;
+      }
+      if (!f.flag_only) {
+        EXPECT_NE(line->find("config key " + f.key), std::string::npos) << *line;
+      }
+      if (!std::holds_alternative<bool*>(f.target)) {
         EXPECT_NE(line->find("(default: " + (f.default_text.empty() ? std::string("none") : f.default_text) + ")"),
                   std::string::npos)
             << *line;
+      }
       ++checked;
     }
     EXPECT_GT(checked, 20);

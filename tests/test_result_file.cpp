@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include "host/common/errors.hpp"
+#include "host/common/version.hpp"
 #include "host/io/result_file.hpp"
 #include "tests/h5_util.hpp"
 
@@ -209,4 +210,24 @@ TEST(ResultFile, LongConfigIsWrittenAsADataset) {
   const std::string where = test::str_attr(path, "/", "config_toml_dataset");
   ASSERT_FALSE(where.empty());
   EXPECT_EQ(test::read_strings(path, where), std::vector<std::string>{toml});
+}
+
+// The code version a result file records is the source tree's commit as it is now, not as it
+// was when CMake last configured (cmake/git_version.cmake runs at every build): after a
+// commit, `make` must change it. Compared without "-dirty" (editing a file after the build is
+// not a stale binary); skipped outside a git checkout.
+TEST(CodeVersion, IsTheSourceTreesCommit) {
+  std::string head;
+  const std::string cmd = "git -C '" AIRTP_SOURCE_DIR "' describe --always --tags 2>/dev/null";
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (fgets(buf, sizeof buf, p)) head += buf;
+    pclose(p);
+  }
+  while (!head.empty() && (head.back() == '\n' || head.back() == '\r')) head.pop_back();
+  if (head.empty()) GTEST_SKIP() << "not a git checkout";
+  std::string v = git_version();
+  if (v.size() > 6 && v.compare(v.size() - 6, 6, "-dirty") == 0) v.resize(v.size() - 6);
+  EXPECT_EQ(v, head);
+  EXPECT_EQ(std::string(code_version()), std::string(AIRTP_VERSION) + " (" + git_version() + ")");
 }

@@ -1,5 +1,7 @@
 #include "host/model/gemm_cpu.hpp"
 
+#include "kernels/cpu_features.hpp"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cstdlib>
@@ -137,24 +139,14 @@ AIRTP_AVX2 void gemm_avx2(int m, int n, int k, const float* X, long ldx, const f
   }
 }
 
-bool have_avx2() {
-  static const bool yes = [] {
-    const char* off = std::getenv("AIRTP_NO_AVX2");
-    if (off && *off && *off != '0') return false;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return yes;
-}
-
 }  // namespace
 
-bool gemm_uses_avx2() { return have_avx2(); }
+bool gemm_uses_avx2() { return cpu_avx2_fma(); }
 
 void gemm_xwt(int m, int n, int k, const float* X, long ldx, const float* W, long ldw, float* Y, long ldy,
               bool accumulate) {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0 || !have_avx2()) return gemm_xwt_portable(m, n, k, X, ldx, W, ldw, Y, ldy, accumulate);
+  if (k <= 0 || !cpu_avx2_fma()) return gemm_xwt_portable(m, n, k, X, ldx, W, ldw, Y, ldy, accumulate);
   gemm_avx2(m, n, k, X, ldx, W, ldw, Y, ldy, accumulate);
 }
 
