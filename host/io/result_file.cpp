@@ -22,12 +22,25 @@ namespace airtp {
 
 namespace fs = std::filesystem;
 
+namespace {
+struct OpenScale {
+  H5::DataSet ds;
+  hsize_t len;
+};
+using ScaleCache = std::map<std::string, OpenScale>;
+}  // namespace
+
 struct ResultFile::Impl {
   H5::H5File file;
   // Transfer properties for writing strings: HDF5 converts variable-length strings through a
   // type-conversion buffer, by default 1 MB allocated and zeroed at every write (a result file
   // writes dozens: 10-20% of a small run's time). 64 KiB holds 8192 string pointers per pass.
   H5::DSetMemXferPropList string_xfer;
+  // The scale each (group, dimension) resolved to, open, with its length: a file attaches its
+  // few scales a hundred times or more, and looking one up (walking the groups, opening the
+  // candidates) cost as much as attaching it. Emptied when a coordinate is written (a nearer
+  // scale may then exist) and before the file closes.
+  ScaleCache scales;
   std::map<std::string, std::vector<int64_t>> masks;  // written by write_masked
 };
 
@@ -157,30 +170,37 @@ hsize_t extent_1d(H5::DataSet& ds) {
 
 // Attaches dimension d of `ds` (at `name`) to the scale of `dim`, creating a dimension-only
 // scale in the dataset's group when no coordinate exists.
-void attach_dim(H5::H5File& f, H5::DataSet& ds, const std::string& name, unsigned d, const std::string& dim, hsize_t len) {
-  std::string scale = find_scale(f, parent_of(name), dim);
-  if (scale.empty()) {
-    scale = join(parent_of(name), dim);
-    if (exists(f, scale))
-      throw std::logic_error("ResultFile: '" + scale + "' exists but is not the scale of dimension '" + dim + "'");
-    H5::DataSpace sp(1, &len);
-    H5::DataSet s = f.createDataSet(scale, H5::PredType::NATIVE_FLOAT, sp);
-    std::vector<float> zeros((size_t)len, 0.f);
-    if (len) s.write(zeros.data(), H5::PredType::NATIVE_FLOAT);
-    char label[96];
-    std::snprintf(label, sizeof label, "%s%10llu", kDimOnly, (unsigned long long)len);
-    if (H5DSset_scale(s.getId(), label) < 0) throw std::runtime_error("cannot make '" + scale + "' a dimension scale");
+void attach_dim(H5::H5File& f, ScaleCache& cache, H5::DataSet& ds, const std::string& name, unsigned d,
+                const std::string& dim, hsize_t len) {
+  const std::string key = parent_of(name) + '\n' + dim;
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    std::string scale = find_scale(f, parent_of(name), dim);
+    if (scale.empty()) {
+      scale = join(parent_of(name), dim);
+      if (exists(f, scale))
+        throw std::logic_error("ResultFile: '" + scale + "' exists but is not the scale of dimension '" + dim + "'");
+      H5::DataSpace sp(1, &len);
+      H5::DataSet s = f.createDataSet(scale, H5::PredType::NATIVE_FLOAT, sp);
+      std::vector<float> zeros((size_t)len, 0.f);
+      if (len) s.write(zeros.data(), H5::PredType::NATIVE_FLOAT);
+      char label[96];
+      std::snprintf(label, sizeof label, "%s%10llu", kDimOnly, (unsigned long long)len);
+      if (H5DSset_scale(s.getId(), label) < 0) throw std::runtime_error("cannot make '" + scale + "' a dimension scale");
+    }
+    H5::DataSet s = f.openDataSet(scale);
+    it = cache.emplace(key, OpenScale{s, extent_1d(s)}).first;
   }
-  H5::DataSet s = f.openDataSet(scale);
-  if (extent_1d(s) != len)
+  if (it->second.len != len)
     throw std::logic_error("ResultFile: dataset '" + name + "' has " + std::to_string(len) + " entries along '" + dim +
-                           "', its coordinate '" + scale + "' has " + std::to_string(extent_1d(s)));
-  if (H5DSattach_scale(ds.getId(), s.getId(), d) < 0)
+                           "', its coordinate '" + it->second.ds.getObjName() + "' has " +
+                           std::to_string(it->second.len));
+  if (H5DSattach_scale(ds.getId(), it->second.ds.getId(), d) < 0)
     throw std::runtime_error("cannot attach dimension '" + dim + "' to '" + name + "'");
 }
 
 template <class T>
-H5::DataSet write_impl(H5::H5File& f, const std::string& name, const std::vector<T>& data, std::vector<size_t> shape,
+H5::DataSet write_impl(H5::H5File& f, ScaleCache& cache, const std::string& name, const std::vector<T>& data, std::vector<size_t> shape,
                        const std::vector<std::string>& dims, const H5::PredType& type) {
   if (shape.empty()) shape = {data.size()};
   size_t n = 1;
@@ -193,7 +213,7 @@ H5::DataSet write_impl(H5::H5File& f, const std::string& name, const std::vector
   ensure_groups(f, name);
   H5::DataSet ds = f.createDataSet(name, type, space);
   if (n) ds.write(data.data(), type);
-  for (size_t d = 0; d < dims.size(); ++d) attach_dim(f, ds, name, (unsigned)d, dims[d], hs[d]);
+  for (size_t d = 0; d < dims.size(); ++d) attach_dim(f, cache, ds, name, (unsigned)d, dims[d], hs[d]);
   return ds;
 }
 
@@ -255,6 +275,7 @@ ResultFile::ResultFile(std::string path, const RunInfo& info) : impl_(new Impl),
 ResultFile::~ResultFile() {
   if (!committed_) {
     try {
+      impl_->scales.clear();
       impl_->file.close();
     } catch (...) {
     }
@@ -265,6 +286,7 @@ ResultFile::~ResultFile() {
 void ResultFile::coordinate(const std::string& group, const std::string& name, const std::vector<double>& values,
                             const std::string& units, const std::string& description) {
   const std::string path = join(group, name);
+  impl_->scales.clear();
   check_finite(path_, kind_, stage_, path, values, {}, {name});
   guarded(path_, "writing coordinate '" + path + "'", [&] {
     ensure_groups(impl_->file, path);
@@ -280,6 +302,7 @@ void ResultFile::coordinate(const std::string& group, const std::string& name, c
 void ResultFile::coordinate(const std::string& group, const std::string& name, const std::vector<int64_t>& values,
                             const std::string& units, const std::string& description) {
   const std::string path = join(group, name);
+  impl_->scales.clear();
   guarded(path_, "writing coordinate '" + path + "'", [&] {
     ensure_groups(impl_->file, path);
     hsize_t n = values.size();
@@ -294,6 +317,7 @@ void ResultFile::coordinate(const std::string& group, const std::string& name, c
 void ResultFile::coordinate(const std::string& group, const std::string& name, const std::vector<std::string>& labels,
                             const std::string& description) {
   const std::string path = join(group, name);
+  impl_->scales.clear();
   guarded(path_, "writing coordinate '" + path + "'", [&] {
     ensure_groups(impl_->file, path);
     H5::StrType st(H5::PredType::C_S1, H5T_VARIABLE);
@@ -313,7 +337,7 @@ void ResultFile::write(const std::string& name, const std::vector<double>& data,
                        const std::vector<std::string>& dims, const std::string& units, const std::string& description) {
   check_finite(path_, kind_, stage_, name, data, shape, dims);
   guarded(path_, "writing dataset '" + name + "'", [&] {
-    H5::DataSet ds = write_impl(impl_->file, name, data, shape, dims, H5::PredType::NATIVE_DOUBLE);
+    H5::DataSet ds = write_impl(impl_->file, impl_->scales, name, data, shape, dims, H5::PredType::NATIVE_DOUBLE);
     set_attr(ds, "units", units);
     set_attr(ds, "description", description);
   });
@@ -322,7 +346,7 @@ void ResultFile::write(const std::string& name, const std::vector<double>& data,
 void ResultFile::write(const std::string& name, const std::vector<int64_t>& data, const std::vector<size_t>& shape,
                        const std::vector<std::string>& dims, const std::string& units, const std::string& description) {
   guarded(path_, "writing dataset '" + name + "'", [&] {
-    H5::DataSet ds = write_impl(impl_->file, name, data, shape, dims, H5::PredType::NATIVE_INT64);
+    H5::DataSet ds = write_impl(impl_->file, impl_->scales, name, data, shape, dims, H5::PredType::NATIVE_INT64);
     set_attr(ds, "units", units);
     set_attr(ds, "description", description);
   });
@@ -382,7 +406,7 @@ void ResultFile::write_strings(const std::string& name, const std::vector<std::s
     std::vector<const char*> ptrs;
     for (auto& s : data) ptrs.push_back(s.c_str());
     if (n) ds.write(ptrs.data(), st, H5::DataSpace::ALL, H5::DataSpace::ALL, impl_->string_xfer);
-    attach_dim(impl_->file, ds, name, 0, dim, n);
+    attach_dim(impl_->file, impl_->scales, ds, name, 0, dim, n);
     set_attr(ds, "units", std::string("1"));
     set_attr(ds, "description", description);
   });
@@ -445,6 +469,7 @@ void ResultFile::commit() {
     image.resize((size_t)n);
     if (H5Fget_file_image(impl_->file.getId(), image.data(), image.size()) != n)
       throw H5::FileIException("H5Fget_file_image", "file image");
+    impl_->scales.clear();
     impl_->file.close();
   });
   // The image goes to the temporary name, then into place.
