@@ -31,7 +31,7 @@ AIRTP_INLINE uint64_t channel_draw_base(const ChannelParams& p, int n) {
 }
 
 // Draws H_n (n_rx x n_tx) of device n for realization `real` into H.
-AIRTP_INLINE void gen_channel(const ChannelParams& p, uint64_t real, int n, const CMat& H) {
+AIRTP_ALWAYS_INLINE void gen_channel(const ChannelParams& p, uint64_t real, int n, const CMat& H) {
   const double los = sqrt(p.k_factor / (p.k_factor + 1.0));
   const double nlos = sqrt(1.0 / (p.k_factor + 1.0));
   const double amp = sqrt(p.beta[n]);
@@ -54,7 +54,7 @@ AIRTP_INLINE void gen_channel(const ChannelParams& p, uint64_t real, int n, cons
 }
 
 // The estimate the design sees: Hhat = H + E (H drawn by gen_channel for the same n, real).
-AIRTP_INLINE void gen_estimate(const ChannelParams& p, uint64_t real, int n, const CMat& H, const CMat& Hhat) {
+AIRTP_ALWAYS_INLINE void gen_estimate(const ChannelParams& p, uint64_t real, int n, const CMat& H, const CMat& Hhat) {
   const double sd = sqrt(p.csi_nmse * p.beta[n]);
   const uint64_t base = channel_draw_base(p, n);
   const int nt = device_antennas(p, n);
